@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// klp-convert: converts a livepatch module's relocations to unresolved kernel symbols into klp
+// relocation sections. Exit status: 0 converted; 1 the input was refused (the message says why);
+// 2 bad usage; 3 a file could not be read or written; 70 an internal error (a bug: please report).
+import { readFileSync } from 'node:fs';
+import { convert } from '../convert.js';
+import { KlpError } from '../klp/errors.js';
+import type { Dialect } from '../klp/plan.js';
+import { sameFile, writeFileAtomic } from './files.js';
+import { describeKlpError } from './messages.js';
+
+export const EXIT = { ok: 0, refused: 1, usage: 2, io: 3, internal: 70 } as const;
+
+const USAGE = `usage: klp-convert [options] <symbols.klp> <input.ko> <output.ko>   (symbols-list dialect)
+       klp-convert [options] <input.ko> <output.ko>                 (annotation dialect)
+
+Rewrites relocations to symbols the module loader cannot resolve into .klp.rela.<objname>.*
+sections and renames their symbols .klp.sym.<objname>.<name>,<sympos> (SHN_LIVEPATCH).
+
+options:
+  --dialect symbols|annotation  force a dialect (default: symbols-list when symbols.klp is given)
+  --verbose                     one line per converted symbol: objname, name, sympos, relas moved
+  --in-place                    allow <output.ko> to be <input.ko>
+  --help                        show this help
+  --version                     show the version
+
+exit status: 0 converted, 1 input refused, 2 bad usage, 3 file not readable/writable, 70 internal error`;
+
+class UsageError extends Error {}
+
+interface Args {
+  dialect?: Dialect;
+  verbose: boolean;
+  inPlace: boolean;
+  positional: string[];
+}
+
+function parseArgs(argv: readonly string[]): Args | 'help' | 'version' {
+  const args: Args = { verbose: false, inPlace: false, positional: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      args.positional.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a === '--help' || a === '-h') return 'help';
+    if (a === '--version' || a === '-V') return 'version';
+    if (a === '--verbose' || a === '-v') args.verbose = true;
+    else if (a === '--in-place') args.inPlace = true;
+    else if (a === '--dialect' || a.startsWith('--dialect=')) {
+      const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (value !== 'symbols' && value !== 'annotation') throw new UsageError(`--dialect takes 'symbols' or 'annotation', not '${value ?? ''}'`);
+      args.dialect = value;
+    } else if (a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option '${a}'`);
+    else args.positional.push(a);
+  }
+  return args;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function readInput(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new IoError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+class IoError extends Error {}
+
+export function main(argv: readonly string[]): number {
+  const err = (msg: string): void => void process.stderr.write(`klp-convert: ${msg}\n`);
+  let symbolsPath: string | undefined;
+  let inputPath = '';
+  try {
+    const parsed = parseArgs(argv);
+    if (parsed === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT.ok;
+    }
+    if (parsed === 'version') {
+      process.stdout.write(`klp-convert ${version()}\n`);
+      return EXIT.ok;
+    }
+    const p = parsed.positional;
+    if (p.length !== 2 && p.length !== 3) throw new UsageError(`expected 2 or 3 file arguments, got ${p.length} (see --help)`);
+    const dialect: Dialect = parsed.dialect ?? (p.length === 3 ? 'symbols' : 'annotation');
+    if (dialect === 'symbols' && p.length !== 3) throw new UsageError('the symbols-list dialect takes <symbols.klp> <input.ko> <output.ko>');
+    if (dialect === 'annotation' && p.length !== 2) throw new UsageError('the annotation dialect takes <input.ko> <output.ko>');
+    [symbolsPath, inputPath] = p.length === 3 ? [p[0], p[1]!] : [undefined, p[0]!];
+    const outputPath = p[p.length - 1]!;
+    if (!parsed.inPlace && sameFile(inputPath, outputPath)) throw new UsageError(`${outputPath}: output would overwrite the input (use --in-place to allow it)`);
+
+    const input = readInput(inputPath);
+    const symbols = symbolsPath === undefined ? undefined : readInput(symbolsPath);
+    const { output, report } = convert(input, symbols ? { dialect, symbols } : { dialect });
+    try {
+      writeFileAtomic(outputPath, output);
+    } catch (e) {
+      throw new IoError(`${outputPath}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (parsed.verbose) {
+      for (const s of report.symbols) {
+        const from = Object.entries(s.movedFrom).map(([sec, n]) => `${n} from ${sec}`);
+        const total = Object.values(s.movedFrom).reduce((a, b) => a + b, 0);
+        process.stderr.write(`klp-convert: ${s.objname} ${s.name} sympos ${s.sympos}: ${total} rela${total === 1 ? '' : 's'} moved${from.length ? ` (${from.join(', ')})` : ''}\n`);
+      }
+    }
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(e.message);
+      return EXIT.usage;
+    }
+    if (e instanceof IoError) {
+      err(e.message);
+      return EXIT.io;
+    }
+    if (e instanceof KlpError) {
+      err(describeKlpError(e, inputPath, symbolsPath));
+      for (const line of e.hint) process.stderr.write(`klp-convert:   ${line}\n`);
+      return EXIT.refused;
+    }
+    err(`internal error: ${(e as Error).message ?? String(e)} (this is a bug in klp-convert; please report it with the input)`);
+    return EXIT.internal;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,59 @@
+// The kernel's naming of livepatch sections and symbols (Documentation/livepatch/module-elf-format.rst).
+
+/** The kernel reads objname as %55[^.] and the symbol name as %511[^,]. */
+export const MODULE_NAME_LEN = 56;
+export const KSYM_NAME_LEN = 512;
+
+export const KLP_SYM_PREFIX = '.klp.sym.';
+export const KLP_RELA_PREFIX = '.klp.rela.';
+export const KLP_ANNOTATED_SYM_PREFIX = '.klp.sym.rela.';
+export const MODULE_RELOCS_PREFIX = '.klp.module_relocs.';
+
+export const livepatchSymbolName = (objname: string, name: string, sympos: number): string =>
+  `${KLP_SYM_PREFIX}${objname}.${name},${sympos}`;
+
+/**
+ * Name of the klp rela section for relocations of `base` that the livepatch core resolves
+ * against `objname`. The two reference dialects spell it differently; both parse the same way
+ * in the kernel, and each dialect follows its reference so outputs compare byte for byte.
+ */
+export function klpRelaSectionName(style: 'symbols' | 'annotation', objname: string, base: string): string {
+  return style === 'symbols' ? `${KLP_RELA_PREFIX}${objname}.${base}` : `${KLP_RELA_PREFIX}${objname}${base}`;
+}
+
+export interface AnnotatedSymbol {
+  /** The patched object whose klp rela section receives the relocations. */
+  lpObjname: string;
+  /** The object that defines the symbol. */
+  objname: string;
+  name: string;
+  sympos: number;
+}
+
+/** Parses `.klp.sym.rela.<lpobj>.<symobj>.<name>,<pos>`; returns a reason string when malformed. */
+export function parseAnnotatedSymbol(full: string): AnnotatedSymbol | string {
+  const rest = full.slice(KLP_ANNOTATED_SYM_PREFIX.length);
+  const m = /^([^.]+)\.([^.]+)\.([^,]+),(\d+)$/.exec(rest);
+  if (!m) return `expected .klp.sym.rela.<lpobj>.<objname>.<name>,<sympos>`;
+  const [, lpObjname, objname, name, pos] = m as unknown as [string, string, string, string, string];
+  const sympos = Number(pos);
+  if (!Number.isSafeInteger(sympos)) return `sympos ${pos} is too large`;
+  const bad = checkObjname(lpObjname) ?? checkObjname(objname) ?? checkSymbolName(name);
+  if (bad) return bad;
+  return { lpObjname, objname, name, sympos };
+}
+
+/** Why the kernel would not parse this objname, or undefined when it would. */
+export function checkObjname(objname: string): string | undefined {
+  if (objname.length === 0) return 'empty object name';
+  if (objname.includes('.')) return `object name '${objname}' contains a dot`;
+  if (objname.length >= MODULE_NAME_LEN) return `object name '${objname}' is longer than ${MODULE_NAME_LEN - 1} characters`;
+  return undefined;
+}
+
+export function checkSymbolName(name: string): string | undefined {
+  if (name.length === 0) return 'empty symbol name';
+  if (name.includes(',')) return `symbol name '${name}' contains a comma`;
+  if (name.length >= KSYM_NAME_LEN) return `symbol name '${name.slice(0, 40)}…' is longer than ${KSYM_NAME_LEN - 1} characters`;
+  return undefined;
+}

@@ -1,0 +1,199 @@
+// The plan: a pure function from the module's model (and symbols.klp) to what must change. It
+// decides everything and edits nothing; apply.ts carries it out.
+import { SHN_UNDEF, SHT_REL } from '../elf/constants.js';
+import type { ElfObject, Symbol } from '../elf/model.js';
+import { decodeRelocs, isRelocSection } from '../elf/relocs.js';
+import { decodeSymbols, symtabIndex } from '../elf/symbols.js';
+import { readAnnotations, type SymposAnnotation } from './annotations.js';
+import { KlpError } from './errors.js';
+import {
+  KLP_ANNOTATED_SYM_PREFIX, KLP_RELA_PREFIX, checkSymbolName, klpRelaSectionName, livepatchSymbolName,
+  parseAnnotatedSymbol,
+} from './names.js';
+import { specialSectionProblem } from './special-sections.js';
+import type { SymbolsList } from './symbols-file.js';
+
+export type Dialect = 'symbols' | 'annotation';
+
+/** Where the livepatch core will find a symbol: objname and sympos (0 = unique in objname). */
+export interface Resolution {
+  objname: string;
+  name: string;
+  sympos: number;
+  /** The patched object whose klp rela section gets the relocations (annotation dialect). */
+  lpObjname: string;
+}
+
+export interface SymbolConversion extends Resolution {
+  /** Index in .symtab. */
+  index: number;
+  oldName: string;
+  newName: string;
+}
+
+export interface RelocRef {
+  section: number;
+  index: number;
+  /** The converted symbol it refers to. */
+  symbol: number;
+}
+
+export interface KlpSectionPlan {
+  name: string;
+  objname: string;
+  /** Section the relocations apply to (sh_info). */
+  base: number;
+  relocs: RelocRef[];
+}
+
+export interface ConversionPlan {
+  dialect: Dialect;
+  symtab: number;
+  /** Symbols to rename, in the order their new names are added to the string table. */
+  conversions: SymbolConversion[];
+  /** klp rela sections in the order they are created: first use. */
+  klpSections: KlpSectionPlan[];
+  /** Annotation sections (and their relocation sections) to drop. */
+  removeSections: Set<number>;
+}
+
+export interface PlanInput {
+  dialect: Dialect;
+  /** Required for the symbols-list dialect. */
+  symbolsList?: SymbolsList;
+}
+
+export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan {
+  const symtab = symtabIndex(obj);
+  if (symtab < 0) throw new KlpError('bad-elf', 'has no symbol table');
+  const symbols = decodeSymbols(obj, symtab);
+  const resolver =
+    input.dialect === 'symbols'
+      ? symbolsListResolver(obj, symbols, requireList(input))
+      : { resolve: annotatedResolution, removeSections: new Set<number>() };
+
+  const conversions = new Map<number, SymbolConversion>();
+  const klpSections = new Map<string, KlpSectionPlan>();
+  obj.sections.forEach((sec, secIndex) => {
+    if (!isRelocSection(sec) || sec.link !== symtab) return;
+    if (resolver.removeSections.has(secIndex) || sec.name.startsWith(KLP_RELA_PREFIX)) return;
+    const relocs = decodeRelocs(obj.header.ident, sec);
+    relocs.forEach((rel, k) => {
+      const sym = symbols[rel.symbol];
+      if (sym === undefined) {
+        throw new KlpError('bad-elf', `relocation ${k} refers to symbol ${rel.symbol}, past the end of the symbol table`, { section: sec.name, index: k });
+      }
+      if (rel.symbol === 0 || sym.shndx !== SHN_UNDEF) return;
+      let conv = conversions.get(rel.symbol);
+      if (!conv) {
+        const res = resolver.resolve(sym);
+        if (!res) return;
+        const newName = livepatchSymbolName(res.objname, res.name, res.sympos);
+        conv = { ...res, index: rel.symbol, oldName: sym.name, newName };
+        conversions.set(rel.symbol, conv);
+      }
+      if (sec.type === SHT_REL) {
+        throw new KlpError('unsupported-relocation', `relocation ${k} to '${sym.name}' is SHT_REL; the livepatch core applies only SHT_RELA`, { section: sec.name, symbol: sym.name, index: k });
+      }
+      const base = obj.sections[sec.info];
+      if (sec.info === 0 || base === undefined) {
+        throw new KlpError('bad-elf', `sh_info ${sec.info} names no section to relocate`, { section: sec.name });
+      }
+      const why = specialSectionProblem(base.name, conv.objname);
+      if (why) {
+        throw new KlpError('unsupported-section', `relocation ${k} to '${sym.name}' cannot be a livepatch relocation: ${why}`, { section: sec.name, symbol: sym.name, index: k });
+      }
+      const key = `${conv.lpObjname}\0${sec.info}`;
+      let target = klpSections.get(key);
+      if (!target) {
+        target = { name: klpRelaSectionName(input.dialect, conv.lpObjname, base.name), objname: conv.lpObjname, base: sec.info, relocs: [] };
+        klpSections.set(key, target);
+      }
+      target.relocs.push({ section: secIndex, index: k, symbol: rel.symbol });
+    });
+  });
+
+  // In the annotation dialect every annotated symbol is renamed, used or not, so no
+  // `.klp.sym.rela.` name is left for the module loader to trip on.
+  if (input.dialect === 'annotation') {
+    symbols.forEach((sym, index) => {
+      if (index === 0 || sym.shndx !== SHN_UNDEF || conversions.has(index)) return;
+      const res = annotatedResolution(sym);
+      if (res) conversions.set(index, { ...res, index, oldName: sym.name, newName: livepatchSymbolName(res.objname, res.name, res.sympos) });
+    });
+  }
+
+  return {
+    dialect: input.dialect,
+    symtab,
+    conversions: [...conversions.values()],
+    klpSections: [...klpSections.values()],
+    removeSections: resolver.removeSections,
+  };
+}
+
+function requireList(input: PlanInput): SymbolsList {
+  if (!input.symbolsList) throw new KlpError('bad-symbols-file', 'the symbols-list dialect needs a symbols.klp file');
+  return input.symbolsList;
+}
+
+function annotatedResolution(sym: Symbol): Resolution | undefined {
+  if (!sym.name.startsWith(KLP_ANNOTATED_SYM_PREFIX)) return undefined;
+  const parsed = parseAnnotatedSymbol(sym.name);
+  if (typeof parsed === 'string') throw new KlpError('bad-annotation', `symbol '${sym.name}': ${parsed}`, { symbol: sym.name });
+  return parsed;
+}
+
+/** Resolves unresolved symbols of the symbols-list dialect: annotation first, else a unique name. */
+function symbolsListResolver(obj: ElfObject, symbols: readonly Symbol[], list: SymbolsList) {
+  const { annotations, sections } = readAnnotations(obj, symbols);
+  const annotated = validateAnnotations(annotations, list);
+  const resolve = (sym: Symbol): Resolution | undefined => {
+    const name = sym.name;
+    if (name === '.TOC.' || list.exported.has(name)) return undefined;
+    const bad = checkSymbolName(name);
+    if (bad) throw new KlpError('missing-symbol', `unresolved symbol: ${bad}`, { symbol: name });
+    const chosen = annotated.get(name);
+    if (chosen) return { ...chosen, name, lpObjname: chosen.objname };
+    const holders = list.byName.get(name) ?? [];
+    const total = holders.reduce((n, h) => n + h.count, 0);
+    if (total === 0) throw new KlpError('missing-symbol', `symbol '${name}' is not in symbols.klp`, { symbol: name });
+    if (total > 1) {
+      throw new KlpError('ambiguous-symbol', `symbol '${name}' is ambiguous (${total} in symbols.klp): it needs a KLP_SYMPOS annotation`, { symbol: name }, symposHint(name, holders));
+    }
+    const objname = holders[0]!.objname;
+    return { objname, name, sympos: 0, lpObjname: objname };
+  };
+  return { resolve, removeSections: sections };
+}
+
+function symposHint(name: string, holders: ReadonlyArray<{ objname: string; count: number }>): string[] {
+  const lines = ['valid annotations:'];
+  for (const { objname, count } of holders) {
+    const choices = Array.from({ length: count }, (_, i) => `KLP_SYMPOS(${name}, ${count === 1 ? 0 : i + 1})`);
+    lines.push(`  KLP_MODULE_RELOC(${objname}): ${choices.join(', ')}`);
+  }
+  return lines;
+}
+
+/** Checks each KLP_SYMPOS against symbols.klp; returns the chosen object and sympos per name. */
+function validateAnnotations(annotations: readonly SymposAnnotation[], list: SymbolsList): Map<string, { objname: string; sympos: number }> {
+  const chosen = new Map<string, { objname: string; sympos: number; section: string }>();
+  for (const a of annotations) {
+    const where = { section: a.section, symbol: a.name, index: a.entry };
+    const prior = chosen.get(a.name);
+    if (prior && (prior.objname !== a.objname || prior.sympos !== a.sympos)) {
+      throw new KlpError('conflicting-sympos', `symbol '${a.name}' is annotated as ${prior.objname} sympos ${prior.sympos} and as ${a.objname} sympos ${a.sympos}`, where);
+    }
+    const count = list.objects.get(a.objname)?.get(a.name) ?? 0;
+    if (count === 0) throw new KlpError('bad-sympos', `KLP_SYMPOS(${a.name}, ${a.sympos}): '${a.name}' is not listed in object ${a.objname}`, where);
+    if (a.sympos === 0 && count > 1) {
+      throw new KlpError('bad-sympos', `KLP_SYMPOS(${a.name}, 0): '${a.name}' occurs ${count} times in ${a.objname}; sympos must be 1..${count}`, where);
+    }
+    if (a.sympos > count) {
+      throw new KlpError('bad-sympos', `KLP_SYMPOS(${a.name}, ${a.sympos}): ${a.objname} has only ${count} '${a.name}'`, where);
+    }
+    chosen.set(a.name, { objname: a.objname, sympos: a.sympos, section: a.section });
+  }
+  return chosen;
+}
