@@ -1,6 +1,7 @@
 // The library entry point: bytes → model → plan → model → bytes, with no file or process access.
 import { ElfFormatError } from './elf/errors.js';
 import { readElf } from './elf/read.js';
+import { normalizeSectionHeaders } from './elf/normalize.js';
 import { writeElf } from './elf/write.js';
 import { ET_REL } from './elf/constants.js';
 import { applyPlan } from './klp/apply.js';
@@ -48,6 +49,7 @@ export function convert(input: Uint8Array, options: ConvertOptions = {}): Conver
     const plan = planConversion(obj, symbolsList ? { dialect, symbolsList } : { dialect });
     const report = describePlan(obj.sections.map((s) => s.name), plan);
     applyPlan(obj, plan);
+    normalizeSectionHeaders(obj);
     return { output: writeElf(obj), report };
   } catch (e) {
     if (e instanceof ElfFormatError) throw new KlpError('bad-elf', e.reason, e.where);

@@ -4,7 +4,7 @@ import {
   SHF_INFO_LINK, SHN_LORESERVE, SHT_DYNSYM, SHT_GROUP, SHT_NOBITS, SHT_REL, SHT_RELA, SHT_SYMTAB, STB_LOCAL,
 } from './constants.js';
 import { ElfFormatError } from './errors.js';
-import type { ElfObject, Section, Symbol } from './model.js';
+import type { ElfObject, Reloc, Section, Symbol } from './model.js';
 import { decodeRelocs, encodeRelocs, isRelocSection } from './relocs.js';
 import { appendString } from './strings.js';
 import { decodeSymbols, encodeSymbols } from './symbols.js';
@@ -93,21 +93,26 @@ function isRealSection(obj: ElfObject, s: Symbol): boolean {
   return s.xindex || (s.shndx < SHN_LORESERVE && s.shndx < obj.sections.length);
 }
 
-/** Rewrites relocation symbol indices and group signatures after symbols of `symtab` were dropped. */
+/**
+ * Rewrites relocation symbol indices and group signatures after symbols of `symtab` were dropped.
+ * A relocation to a dropped symbol goes with it (debug info describing a removed variable, say):
+ * what it pointed at is no longer in the object.
+ */
 function renumberSymbolUsers(obj: ElfObject, symtab: number, keptIndex: readonly number[], removedSections: ReadonlySet<number>): void {
   const { ident } = obj.header;
   obj.sections.forEach((s, i) => {
     if (removedSections.has(i) || s.link !== symtab) return;
     if (isRelocSection(s)) {
       const relocs = decodeRelocs(ident, s);
+      const kept: Reloc[] = [];
       for (const [k, r] of relocs.entries()) {
         const n = keptIndex[r.symbol];
-        if (n === undefined || n < 0) {
-          throw new ElfFormatError(`relocation ${k} refers to symbol ${r.symbol}, which is defined in a removed section`, { section: s.name, index: k });
+        if (n === undefined) {
+          throw new ElfFormatError(`relocation ${k} refers to symbol ${r.symbol}, past the end of the symbol table`, { section: s.name, index: k });
         }
-        r.symbol = n;
+        if (n >= 0) kept.push({ ...r, symbol: n });
       }
-      s.data = encodeRelocs(ident, s.type, relocs);
+      s.data = encodeRelocs(ident, s.type, kept);
       s.size = s.data.length;
     } else if (s.type === SHT_GROUP) {
       const n = keptIndex[s.info];

@@ -1,7 +1,6 @@
 import { ByteReader } from '../elf/bytes.js';
-import { SHT_RELA } from '../elf/constants.js';
 import type { ElfObject, Symbol } from '../elf/model.js';
-import { decodeRelocs } from '../elf/relocs.js';
+import { decodeRelocs, isRelocSection } from '../elf/relocs.js';
 import { KlpError } from './errors.js';
 import { MODULE_RELOCS_PREFIX, checkObjname } from './names.js';
 
@@ -37,7 +36,7 @@ export function readAnnotations(obj: ElfObject, symbols: readonly Symbol[]): Ann
     const bad = checkObjname(objname);
     if (bad) throw new KlpError('bad-annotation', bad, { section: sec.name });
     sections.add(index);
-    const relaIndex = obj.sections.findIndex((s) => s.type === SHT_RELA && s.info === index);
+    const relaIndex = obj.sections.findIndex((s) => isRelocSection(s) && s.info === index);
     if (relaIndex < 0) {
       if (sec.data.length === 0) return;
       throw new KlpError('bad-annotation', 'has entries but no relocation section naming their symbols', { section: sec.name });

@@ -12,9 +12,9 @@ export function applyPlan(obj: ElfObject, plan: ConversionPlan): void {
   const symtab = obj.sections[plan.symtab]!;
   const strtab = obj.sections[symtab.link]!;
 
-  // Rename: new names are appended to .strtab; old strings stay where they are.
+  // Rename: new names are appended to .strtab in symbol-table order; old strings stay where they are.
   const symbols = decodeSymbols(obj, plan.symtab);
-  for (const conv of plan.conversions) {
+  for (const conv of [...plan.conversions].sort((a, b) => a.index - b.index)) {
     const sym = symbols[conv.index]!;
     const { table, offset } = appendString(strtab.data, conv.newName);
     strtab.data = table;

@@ -1,6 +1,6 @@
 // The plan: a pure function from the module's model (and symbols.klp) to what must change. It
 // decides everything and edits nothing; apply.ts carries it out.
-import { SHN_UNDEF, SHT_REL } from '../elf/constants.js';
+import { SHN_LIVEPATCH, SHN_UNDEF, SHT_REL } from '../elf/constants.js';
 import type { ElfObject, Symbol } from '../elf/model.js';
 import { decodeRelocs, isRelocSection } from '../elf/relocs.js';
 import { decodeSymbols, symtabIndex } from '../elf/symbols.js';
@@ -70,7 +70,7 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
   const resolver =
     input.dialect === 'symbols'
       ? symbolsListResolver(obj, symbols, requireList(input))
-      : { resolve: annotatedResolution, removeSections: new Set<number>() };
+      : { resolve: annotatedResolution, candidate: isAnnotationCandidate, removeSections: new Set<number>() };
 
   const conversions = new Map<number, SymbolConversion>();
   const klpSections = new Map<string, KlpSectionPlan>();
@@ -83,7 +83,7 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
       if (sym === undefined) {
         throw new KlpError('bad-elf', `relocation ${k} refers to symbol ${rel.symbol}, past the end of the symbol table`, { section: sec.name, index: k });
       }
-      if (rel.symbol === 0 || sym.shndx !== SHN_UNDEF) return;
+      if (rel.symbol === 0 || !resolver.candidate(sym)) return;
       let conv = conversions.get(rel.symbol);
       if (!conv) {
         const res = resolver.resolve(sym);
@@ -117,7 +117,7 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
   // `.klp.sym.rela.` name is left for the module loader to trip on.
   if (input.dialect === 'annotation') {
     symbols.forEach((sym, index) => {
-      if (index === 0 || sym.shndx !== SHN_UNDEF || conversions.has(index)) return;
+      if (index === 0 || !isAnnotationCandidate(sym) || conversions.has(index)) return;
       const res = annotatedResolution(sym);
       if (res) conversions.set(index, { ...res, index, oldName: sym.name, newName: livepatchSymbolName(res.objname, res.name, res.sympos) });
     });
@@ -136,6 +136,13 @@ function requireList(input: PlanInput): SymbolsList {
   if (!input.symbolsList) throw new KlpError('bad-symbols-file', 'the symbols-list dialect needs a symbols.klp file');
   return input.symbolsList;
 }
+
+/**
+ * In the annotation dialect the name alone decides, defined or not (as the reference does); a
+ * symbol already converted is SHN_LIVEPATCH and is left alone, so converting twice changes nothing.
+ */
+const isAnnotationCandidate = (sym: Symbol): boolean =>
+  sym.shndx !== SHN_LIVEPATCH && sym.name.startsWith(KLP_ANNOTATED_SYM_PREFIX);
 
 function annotatedResolution(sym: Symbol): Resolution | undefined {
   if (!sym.name.startsWith(KLP_ANNOTATED_SYM_PREFIX)) return undefined;
@@ -164,7 +171,7 @@ function symbolsListResolver(obj: ElfObject, symbols: readonly Symbol[], list: S
     const objname = holders[0]!.objname;
     return { objname, name, sympos: 0, lpObjname: objname };
   };
-  return { resolve, removeSections: sections };
+  return { resolve, candidate: (sym: Symbol) => sym.shndx === SHN_UNDEF, removeSections: sections };
 }
 
 function symposHint(name: string, holders: ReadonlyArray<{ objname: string; count: number }>): string[] {
