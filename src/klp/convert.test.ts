@@ -243,3 +243,12 @@ describe('properties', () => {
     );
   });
 });
+
+describe('klp rela section names the kernel can parse', () => {
+  it('keeps a dot between objname and a base section name that has none (annotation dialect)', () => {
+    const sym = '.klp.sym.rela.vmlinux.vmlinux.some_key,0';
+    const input = moduleBytes({ sections: [text('.text'), data('__jump_table')], symbols: [{ name: sym }], relocs: { __jump_table: [pc32(0, sym)] } });
+    const out = readElf(convert(input).output);
+    expect(out.sections.map((s) => s.name)).toContain('.klp.rela.vmlinux.__jump_table');
+  });
+});

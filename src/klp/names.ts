@@ -18,7 +18,10 @@ export const livepatchSymbolName = (objname: string, name: string, sympos: numbe
  * in the kernel, and each dialect follows its reference so outputs compare byte for byte.
  */
 export function klpRelaSectionName(style: 'symbols' | 'annotation', objname: string, base: string): string {
-  return style === 'symbols' ? `${KLP_RELA_PREFIX}${objname}.${base}` : `${KLP_RELA_PREFIX}${objname}${base}`;
+  if (style === 'symbols') return `${KLP_RELA_PREFIX}${objname}.${base}`;
+  // The annotation reference runs a base without a leading dot (`__jump_table`) straight on, and
+  // the kernel would then read the objname as `vmlinux__jump_table`: keep the separator.
+  return base.startsWith('.') ? `${KLP_RELA_PREFIX}${objname}${base}` : `${KLP_RELA_PREFIX}${objname}.${base}`;
 }
 
 export interface AnnotatedSymbol {
