@@ -30,6 +30,7 @@ export interface ConversionReport {
   symbols: ConvertedSymbol[];
   klpSections: Array<{ name: string; relocs: number }>;
   removedSections: string[];
+  warnings: string[];
 }
 
 export interface ConvertResult {
@@ -71,5 +72,6 @@ function describePlan(sectionNames: readonly string[], plan: ConversionPlan): Co
     symbols: [...bySymbol.values()],
     klpSections: plan.klpSections.map((k) => ({ name: k.name, relocs: k.relocs.length })),
     removedSections: [...plan.removeSections].sort((a, b) => a - b).map((i) => sectionNames[i]!),
+    warnings: plan.warnings,
   };
 }

@@ -103,6 +103,7 @@ export function main(argv: readonly string[]): number {
     } catch (e) {
       throw new IoError(`${outputPath}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
+    for (const w of report.warnings) err(`${inputPath}: warning: ${w}`);
     if (parsed.verbose) {
       for (const s of report.symbols) {
         const from = Object.entries(s.movedFrom).map(([sec, n]) => `${n} from ${sec}`);

@@ -137,6 +137,16 @@ describe('symbols-list dialect', () => {
     expect(convert(annotated(12, [2, 2]), { symbols: LIST }).report.symbols[0]?.sympos).toBe(2);
   });
 
+  it('warns about a KLP_SYMPOS annotation that no relocation needs', () => {
+    const unused = moduleBytes({
+      sections: [text('.text'), annotationSection('vmlinux', [2], 12)],
+      symbols: [{ name: 'dup' }],
+      relocs: { '.klp.module_relocs.vmlinux': [{ offset: 0n, type: R_X86_64_64, symbol: 'dup' }] },
+    });
+    expect(convert(unused, { symbols: LIST }).report.warnings).toEqual([`KLP_SYMPOS annotation for 'dup' matches no relocation that needs converting`]);
+    expect(convert(annotated(12, [2]), { symbols: LIST }).report.warnings).toEqual([]);
+  });
+
   it('accepts sympos of any size', () => {
     const many = symbolsFile(`*vmlinux\n${'dup\n'.repeat(12000)}`);
     const out = readElf(convert(annotated(12, [11999]), { symbols: many }).output);

@@ -55,6 +55,8 @@ export interface ConversionPlan {
   klpSections: KlpSectionPlan[];
   /** Annotation sections (and their relocation sections) to drop. */
   removeSections: Set<number>;
+  /** Things worth a user's attention that do not stop the conversion. */
+  warnings: string[];
 }
 
 export interface PlanInput {
@@ -70,7 +72,7 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
   const resolver =
     input.dialect === 'symbols'
       ? symbolsListResolver(obj, symbols, requireList(input))
-      : { resolve: annotatedResolution, candidate: isAnnotationCandidate, removeSections: new Set<number>() };
+      : { resolve: annotatedResolution, candidate: isAnnotationCandidate, removeSections: new Set<number>(), annotatedNames: [] };
 
   const conversions = new Map<number, SymbolConversion>();
   const klpSections = new Map<string, KlpSectionPlan>();
@@ -123,12 +125,17 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
     });
   }
 
+  const converted = new Set([...conversions.values()].map((c) => c.oldName));
+  const warnings = resolver.annotatedNames
+    .filter((name) => !converted.has(name))
+    .map((name) => `KLP_SYMPOS annotation for '${name}' matches no relocation that needs converting`);
   return {
     dialect: input.dialect,
     symtab,
     conversions: [...conversions.values()],
     klpSections: [...klpSections.values()],
     removeSections: resolver.removeSections,
+    warnings,
   };
 }
 
@@ -171,7 +178,7 @@ function symbolsListResolver(obj: ElfObject, symbols: readonly Symbol[], list: S
     const objname = holders[0]!.objname;
     return { objname, name, sympos: 0, lpObjname: objname };
   };
-  return { resolve, candidate: (sym: Symbol) => sym.shndx === SHN_UNDEF, removeSections: sections };
+  return { resolve, candidate: (sym: Symbol) => sym.shndx === SHN_UNDEF, removeSections: sections, annotatedNames: [...annotated.keys()] };
 }
 
 function symposHint(name: string, holders: ReadonlyArray<{ objname: string; count: number }>): string[] {
