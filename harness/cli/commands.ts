@@ -1,0 +1,20 @@
+// The subcommand table. A subcommand is a module exporting `run(argv): Promise<number>` (the exit
+// status); adding one (gen, minimize, bisect-run, load, kallsyms…) is one line here, loaded lazily
+// so a broken or slow module never affects the others.
+
+export interface SubcommandModule {
+  run(argv: readonly string[]): Promise<number>;
+}
+
+export interface Subcommand {
+  summary: string;
+  load: () => Promise<SubcommandModule>;
+}
+
+export const SUBCOMMANDS: Record<string, Subcommand> = {
+  run: { summary: 'differential run against a reference build', load: () => import('./run-command.js') },
+  dump: { summary: 'print the canonical section-level model of one object', load: () => import('./dump-command.js') },
+  merge: { summary: 'join shard reports (--json OUT [--junit OUT])', load: () => import('./merge-command.js') },
+  golden: { summary: 'golden check [CASE…] | golden update --reference PATH [CASE…]', load: () => import('./golden-command.js') },
+  list: { summary: 'list cases with their metadata and shared-symbol use', load: () => import('./list-command.js') },
+};

@@ -1,0 +1,117 @@
+// klp-harness golden check [CASE…] | golden update (--reference PATH | --reference-symbols PATH
+// --reference-annotation PATH) [CASE…]
+import { existsSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { findCases, type Case } from '../case.js';
+import { colourDiff } from '../diff.js';
+import { HarnessError } from '../errors.js';
+import { checkGoldens, goldenReference, planGoldenUpdate, writeGoldens, type GoldenReference } from '../golden.js';
+import { isCi } from '../report/terminal.js';
+import { option, parseArgs, positiveInt } from './args.js';
+import { chooseReference, DEFAULT_CASES } from './reference-options.js';
+
+const DEFAULT_GOLDEN_DIR = 'golden';
+
+/** CASE arguments are case directories (or directories of cases) or ids of cases in the corpus. */
+function selectCases(corpus: string, args: readonly string[]): { cases: Case[]; all: boolean } {
+  const everything = findCases([corpus]);
+  if (args.length === 0) return { cases: everything, all: true };
+  const byId = new Map(everything.map((c) => [c.id, c]));
+  const picked = new Map<string, Case>();
+  for (const arg of args) {
+    const known = byId.get(arg);
+    if (known) picked.set(known.id, known);
+    else if (existsSync(arg) && statSync(arg).isDirectory()) for (const c of findCases([arg])) picked.set(c.id, byId.get(c.id) ?? c);
+    else throw new HarnessError(`${arg}: no such case in ${corpus} and no such directory`);
+  }
+  return { cases: [...picked.values()].sort((a, b) => (a.id < b.id ? -1 : 1)), all: false };
+}
+
+async function check(argv: readonly string[]): Promise<number> {
+  const a = parseArgs(argv, { 'golden-dir': { value: true }, cases: { value: true } }, 'golden check');
+  const dir = option(a, 'golden-dir') ?? DEFAULT_GOLDEN_DIR;
+  const { cases, all } = selectCases(option(a, 'cases') ?? DEFAULT_CASES[0]!, a.positional);
+  const result = checkGoldens(cases, dir, all);
+  const ci = isCi();
+  const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const lines: string[] = [];
+  for (const p of result.problems) {
+    lines.push(`${p.problem.padEnd(10)} ${p.id}: ${p.detail.split('\n', 1)[0]}`);
+    if (!ci && p.problem === 'differs' && p.detail.includes('\n')) lines.push(colourDiff(p.detail.slice(p.detail.indexOf('\n') + 1).trimEnd(), colour));
+  }
+  const noGolden = result.problems.filter((p) => p.problem === 'no-golden').length;
+  const noCase = result.problems.filter((p) => p.problem === 'no-case').length;
+  const differs = result.problems.length - noGolden - noCase;
+  lines.push(`golden check: ${result.passed} pass, ${differs} differ, ${noGolden} without golden, ${noCase} golden without case`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return result.problems.length === 0 ? 0 : 1;
+}
+
+async function update(argv: readonly string[]): Promise<number> {
+  const a = parseArgs(
+    argv,
+    {
+      reference: { value: true },
+      'reference-cmd': { value: true },
+      'reference-label': { value: true },
+      'reference-symbols': { value: true },
+      'reference-annotation': { value: true },
+      ledger: { value: true },
+      'golden-dir': { value: true },
+      cases: { value: true },
+      jobs: { value: true },
+      timeout: { value: true },
+    },
+    'golden update',
+  );
+  const dir = option(a, 'golden-dir') ?? DEFAULT_GOLDEN_DIR;
+  const single = option(a, 'reference') ?? option(a, 'reference-cmd');
+  const perDialect = { symbols: option(a, 'reference-symbols'), annotation: option(a, 'reference-annotation') };
+  if (!single && !perDialect.symbols && !perDialect.annotation) throw new HarnessError('golden update needs --reference PATH, or --reference-symbols PATH and/or --reference-annotation PATH');
+  if (single && (perDialect.symbols || perDialect.annotation)) throw new HarnessError('give either --reference or --reference-symbols/--reference-annotation, not both');
+  const make = (path: string): GoldenReference => {
+    const r = chooseReference({ reference: path, ...(option(a, 'ledger') ? { ledgerFile: option(a, 'ledger')! } : {}) });
+    return goldenReference(r.command, r.label, r.ledger);
+  };
+  let referenceFor: (c: Case) => GoldenReference;
+  if (single) {
+    const r = chooseReference({ reference: option(a, 'reference'), referenceCmd: option(a, 'reference-cmd'), label: option(a, 'reference-label'), ledgerFile: option(a, 'ledger') });
+    const g = goldenReference(r.command, r.label, r.ledger);
+    referenceFor = () => g;
+  } else {
+    const bySymbols = perDialect.symbols ? make(perDialect.symbols) : undefined;
+    const byAnnotation = perDialect.annotation ? make(perDialect.annotation) : undefined;
+    referenceFor = (c) => {
+      const r = c.dialect === 'symbols' ? bySymbols : byAnnotation;
+      if (!r) throw new HarnessError(`${c.id} is a ${c.dialect} case but no --reference-${c.dialect} was given`);
+      return r;
+    };
+  }
+  const { cases } = selectCases(option(a, 'cases') ?? DEFAULT_CASES[0]!, a.positional);
+  for (const c of cases) referenceFor(c); // refuse up front, before any reference runs
+  const plan = await planGoldenUpdate(cases, dir, referenceFor, positiveInt(a, 'jobs', Math.max(1, cpus().length)), positiveInt(a, 'timeout', 30) * 1000);
+  const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const lines: string[] = [];
+  for (const c of plan.changes) {
+    if (c.change === 'new') lines.push(`new        ${c.id}: ${c.golden.outcome.kind === 'convert' ? 'convert' : `reject ${c.golden.outcome.errorKind}`}${c.golden.ledger ? ` (ledger ${c.golden.ledger})` : ''}`);
+    if (c.change === 'changed') lines.push(`changed    ${c.id}: ${c.what.join(', ') || 'provenance'}`, colourDiff(c.diff.trimEnd(), colour));
+  }
+  const count = (k: string): number => plan.changes.filter((c) => c.change === k).length;
+  if (plan.failures.length) {
+    for (const f of plan.failures) lines.push(`not run    ${f}`);
+    lines.push(`golden update: ${plan.failures.length} case(s) gave no golden; nothing written`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 1;
+  }
+  writeGoldens(dir, plan.changes);
+  lines.push(`golden update: ${count('new')} new, ${count('changed')} changed, ${count('unchanged')} unchanged in ${dir}/`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'check') return check(rest);
+  if (sub === 'update') return update(rest);
+  throw new HarnessError(`golden takes 'check' or 'update', not '${sub ?? ''}'`);
+}

@@ -1,0 +1,21 @@
+// klp-harness merge A.json B.json … --json OUT [--junit OUT]: exit 0 when the merged run passes.
+import { HarnessError } from '../errors.js';
+import { mergeReports } from '../merge.js';
+import { readJsonReport, writeFileAtomic, writeJsonReport } from '../report/json.js';
+import { junitXml } from '../report/junit.js';
+import { renderTerminal } from '../report/terminal.js';
+import { option, parseArgs } from './args.js';
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const a = parseArgs(argv, { json: { value: true }, junit: { value: true } }, 'merge');
+  const out = option(a, 'json');
+  if (!out) throw new HarnessError('merge needs --json OUT');
+  if (a.positional.length === 0) throw new HarnessError('merge needs the shard reports to join');
+  const merged = mergeReports(a.positional.map(readJsonReport), a.positional);
+  writeJsonReport(out, merged);
+  const junit = option(a, 'junit');
+  if (junit) writeFileAtomic(junit, junitXml(merged));
+  // The shards already printed their cases; the merged verdict is the summary line.
+  process.stdout.write(renderTerminal(merged, { colour: false, ci: true }));
+  return merged.passed ? 0 : 1;
+}

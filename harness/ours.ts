@@ -1,0 +1,36 @@
+// Runs our converter in-process on one case. A KlpError is a refusal with a kind; anything else
+// thrown is a bug in the converter, kept apart as 'internal' so it can never pass for a refusal.
+import { readFileSync } from 'node:fs';
+import { convert } from '../src/convert.js';
+import { KlpError } from '../src/klp/errors.js';
+import type { Case } from './case.js';
+import { HarnessError } from './errors.js';
+
+export type OursOutcome =
+  | { kind: 'ok'; output: Uint8Array; ms: number }
+  | { kind: 'reject'; errorKind: string; message: string; ms: number };
+
+/** Our error kind for an exception that is not a KlpError. */
+export const INTERNAL_ERROR_KIND = 'internal';
+
+function readCaseFile(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new HarnessError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export function runOurs(c: Case): OursOutcome {
+  const input = readCaseFile(c.input);
+  const symbols = c.symbols ? readCaseFile(c.symbols) : undefined;
+  const started = performance.now();
+  try {
+    const { output } = convert(input, symbols ? { dialect: c.dialect, symbols } : { dialect: c.dialect });
+    return { kind: 'ok', output, ms: performance.now() - started };
+  } catch (e) {
+    const ms = performance.now() - started;
+    if (e instanceof KlpError) return { kind: 'reject', errorKind: e.kind, message: e.message, ms };
+    return { kind: 'reject', errorKind: INTERNAL_ERROR_KIND, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e), ms };
+  }
+}

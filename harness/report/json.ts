@@ -1,0 +1,110 @@
+// The JSON report: schema version 1, documented in SCHEMA.md. Field names and meanings are stable;
+// a change that breaks a reader bumps schemaVersion.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { CASE_CLASSES, type Agreement, type CaseClass } from '../classify.js';
+import { HarnessError } from '../errors.js';
+
+export const SCHEMA_VERSION = 1;
+
+export type Summary = Record<CaseClass, number>;
+
+export interface OursReport {
+  outcome: 'ok' | 'reject' | null;
+  errorKind: string | null;
+  message: string | null;
+  sha256: string | null;
+}
+
+export interface ReferenceReport {
+  outcome: 'ok' | 'reject' | 'crash' | 'timeout' | null;
+  exitCode: number | null;
+  signal: string | null;
+  errorKind: string | null;
+  message: string | null;
+  stderr: string | null;
+  sha256: string | null;
+}
+
+export interface CaseReport {
+  id: string;
+  dialect: 'symbols' | 'annotation';
+  arch: string | null;
+  class: CaseClass;
+  /** Did this case let the run pass (see classPasses)? */
+  passed: boolean;
+  agreement: Agreement;
+  /** bothReject only: whether both sides refused for the same kind of reason. */
+  sameKind: boolean | null;
+  ours: OursReport;
+  reference: ReferenceReport;
+  timings: { oursMs: number | null; referenceMs: number | null };
+  differingSections: string[];
+  diff: string | null;
+  firstDifferingOffset: number | null;
+  ledger: string | null;
+  note: string;
+}
+
+export interface StaleLedgerEntry {
+  id: string;
+  what: string;
+  cases: string[];
+}
+
+export interface HarnessReport {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'klp-harness'; version: string };
+  reference: { label: string; path: string; sha256: string; command: string[] };
+  ledger: { label: string; path: string | null };
+  startedAt: string;
+  durationMs: number;
+  options: { dialect: 'symbols' | 'annotation' | null; shard: string | null; jobs: number };
+  passed: boolean;
+  summary: Summary;
+  cases: CaseReport[];
+  /** Ledger entry ids that some case of this report matched (lets merge recompute staleness). */
+  triggeredLedgerEntries: string[];
+  staleLedgerEntries: StaleLedgerEntry[];
+}
+
+export function emptySummary(): Summary {
+  return Object.fromEntries(CASE_CLASSES.map((c) => [c, 0])) as Summary;
+}
+
+export function summarise(cases: readonly Pick<CaseReport, 'class'>[]): Summary {
+  const s = emptySummary();
+  for (const c of cases) s[c.class]++;
+  return s;
+}
+
+/** `412 match, 3 known, …, 0 skipped`: every class, always in the same order. */
+export function summaryLine(s: Summary): string {
+  return CASE_CLASSES.map((c) => `${s[c]} ${c}`).join(', ');
+}
+
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    throw new HarnessError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export function writeJsonReport(path: string, report: HarnessReport): void {
+  writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+export function readJsonReport(path: string): HarnessReport {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new HarnessError(`${path}: unreadable report: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const r = parsed as Partial<HarnessReport>;
+  if (r.schemaVersion !== SCHEMA_VERSION) throw new HarnessError(`${path}: schemaVersion ${String(r.schemaVersion)}, expected ${SCHEMA_VERSION}`);
+  if (!Array.isArray(r.cases) || typeof r.summary !== 'object' || !r.reference) throw new HarnessError(`${path}: not a klp-harness report`);
+  return r as HarnessReport;
+}

@@ -1,0 +1,146 @@
+// `klp-harness run`: every case through our converter (in-process) and the reference (a
+// subprocess), classified, with timings. Deterministic in which cases a shard gets and in order.
+import type { Dialect } from '../src/klp/plan.js';
+import { findCases, type Case } from './case.js';
+import { classPasses, classify, oursOutcomeName, skipped, type Classification } from './classify.js';
+import { HarnessError } from './errors.js';
+import type { Ledger } from './ledger.js';
+import { runOurs, type OursOutcome } from './ours.js';
+import { mapPool } from './pool.js';
+import { fileSha256, sha256, toolVersion } from './provenance.js';
+import { runReference, type ReferenceCommand, type ReferenceOutcome } from './reference.js';
+import { summarise, type CaseReport, type HarnessReport, type StaleLedgerEntry } from './report/json.js';
+
+export interface Shard {
+  /** 1-based. */
+  index: number;
+  count: number;
+}
+
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count) throw new HarnessError(`--shard takes i/n with 1 ≤ i ≤ n, not '${text}'`);
+  return { index, count };
+}
+
+/** The cases of shard i/n: every nth of the sorted list, starting at the (i-1)th. */
+export function shardCases<T>(cases: readonly T[], shard: Shard | undefined): T[] {
+  return shard ? cases.filter((_, k) => k % shard.count === shard.index - 1) : [...cases];
+}
+
+export interface RunOptions {
+  paths: string[];
+  reference: ReferenceCommand;
+  label: string;
+  ledger: Ledger;
+  dialect?: Dialect;
+  shard?: Shard;
+  jobs: number;
+  timeoutMs?: number;
+  /** Called after each case, for a progress bar. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const STDERR_KEPT = 4000;
+
+function oursReport(o: OursOutcome): CaseReport['ours'] {
+  return o.kind === 'ok'
+    ? { outcome: 'ok', errorKind: null, message: null, sha256: sha256(o.output) }
+    : { outcome: 'reject', errorKind: o.errorKind, message: o.message, sha256: null };
+}
+
+function referenceReport(r: ReferenceOutcome, cls: Classification): CaseReport['reference'] {
+  const stderr = r.stderr ? r.stderr.slice(0, STDERR_KEPT) : null;
+  return {
+    outcome: r.kind,
+    exitCode: r.kind === 'reject' ? r.exitCode : r.kind === 'ok' ? 0 : null,
+    signal: r.kind === 'crash' ? r.signal : null,
+    errorKind: cls.referenceError?.kind ?? null,
+    message: cls.referenceError?.message ?? null,
+    stderr,
+    sha256: r.kind === 'ok' ? sha256(r.output) : null,
+  };
+}
+
+/** A note when our outcome is not what case.json says a correct converter does. */
+function expectNote(c: Case, ours: OursOutcome): string {
+  const expect = c.meta.expect;
+  if (typeof expect !== 'string') return '';
+  const ourName = oursOutcomeName(ours);
+  const wanted = expect === 'convert' ? 'ok' : expect;
+  return wanted === ourName ? '' : `case.json expects ${expect}, ours ${ourName === 'ok' ? 'converts' : `refuses (${ourName})`}`;
+}
+
+export function caseReport(c: Case, cls: Classification, ours: OursOutcome | null, ref: ReferenceOutcome | null): CaseReport {
+  const note = [cls.note, ours ? expectNote(c, ours) : ''].filter(Boolean).join('; ');
+  return {
+    id: c.id,
+    dialect: c.dialect,
+    arch: typeof c.meta.arch === 'string' ? c.meta.arch : null,
+    class: cls.class,
+    passed: classPasses(cls),
+    agreement: cls.agreement,
+    sameKind: cls.sameKind,
+    ours: ours ? oursReport(ours) : { outcome: null, errorKind: null, message: null, sha256: null },
+    reference: ref
+      ? referenceReport(ref, cls)
+      : { outcome: null, exitCode: null, signal: null, errorKind: null, message: null, stderr: null, sha256: null },
+    timings: { oursMs: ours ? round(ours.ms) : null, referenceMs: ref ? round(ref.ms) : null },
+    differingSections: cls.differingSections,
+    diff: cls.diff,
+    firstDifferingOffset: cls.firstDifferingOffset,
+    ledger: cls.ledger,
+    note,
+  };
+}
+
+const round = (ms: number): number => Math.round(ms * 10) / 10;
+
+/**
+ * Entries no case triggered. In a shard only those whose own cases ran here count: the others may
+ * be triggered in another shard, and merge recomputes staleness over all of them.
+ */
+export function staleEntries(ledger: Ledger, cases: readonly CaseReport[], sharded: boolean): StaleLedgerEntry[] {
+  const triggered = new Set(cases.map((c) => c.ledger).filter((x): x is string => x !== null));
+  const ran = new Set(cases.filter((c) => c.class !== 'skipped').map((c) => c.id));
+  return ledger.entries
+    .filter((e) => !triggered.has(e.id) && (!sharded || e.cases.some((id) => ran.has(id))))
+    .map((e) => ({ id: e.id, what: e.what, cases: e.cases }));
+}
+
+export async function runHarness(opts: RunOptions): Promise<HarnessReport> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const all = findCases(opts.paths);
+  const cases = shardCases(all, opts.shard);
+  let done = 0;
+  const reports = await mapPool(cases, opts.jobs, async (c) => {
+    let r: CaseReport;
+    if (opts.dialect && c.dialect !== opts.dialect) {
+      r = caseReport(c, skipped(`${c.dialect} case; this run is --dialect ${opts.dialect}`), null, null);
+    } else {
+      const ours = runOurs(c);
+      const ref = await runReference(opts.reference, c, opts.timeoutMs);
+      r = caseReport(c, classify(ours, ref, opts.ledger, c.id), ours, ref);
+    }
+    opts.onProgress?.(++done, cases.length);
+    return r;
+  });
+  const summary = summarise(reports);
+  return {
+    schemaVersion: 1,
+    tool: { name: 'klp-harness', version: toolVersion() },
+    reference: { label: opts.label, path: opts.reference.binary, sha256: fileSha256(opts.reference.binary), command: opts.reference.argv },
+    ledger: { label: opts.ledger.label, path: opts.ledger.path },
+    startedAt: startedAt.toISOString(),
+    durationMs: round(performance.now() - t0),
+    options: { dialect: opts.dialect ?? null, shard: opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null, jobs: opts.jobs },
+    passed: reports.every((c) => c.passed),
+    summary,
+    cases: reports,
+    triggeredLedgerEntries: [...new Set(reports.map((c) => c.ledger).filter((x): x is string => x !== null))].sort(),
+    staleLedgerEntries: staleEntries(opts.ledger, reports, opts.shard !== undefined),
+  };
+}
