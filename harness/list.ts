@@ -6,6 +6,7 @@ import { SHN_UNDEF } from '../src/elf/constants.js';
 import { readElf } from '../src/elf/read.js';
 import { decodeRelocs, isRelocSection } from '../src/elf/relocs.js';
 import { decodeSymbols } from '../src/elf/symbols.js';
+import { parseSymbolsFile } from '../src/klp/symbols-file.js';
 import type { Case } from './case.js';
 import { HarnessError } from './errors.js';
 
@@ -26,7 +27,22 @@ export interface CaseListing {
  */
 const isAnnotationRelocSection = (name: string): boolean => /^\.rela?\.klp\.module_relocs\./.test(name);
 
-export function sharedSymbolUse(bytes: Uint8Array): { sharedSymbols: string[]; sharedAcrossSections: string[] } {
+/**
+ * Which undefined symbols a correct conversion turns into livepatch symbols: those the module loader
+ * cannot resolve. Exported symbols and `.TOC.` are the loader's, so they do not count as shared.
+ */
+export function needsConversion(c: Pick<Case, 'dialect' | 'symbols'>): (name: string) => boolean {
+  if (c.dialect === 'annotation') return (name) => name.startsWith('.klp.sym.rela.');
+  let exported: ReadonlySet<string> = new Set();
+  try {
+    if (c.symbols) exported = parseSymbolsFile(readFileSync(c.symbols)).exported;
+  } catch {
+    // A malformed symbols.klp (a bad-symbols-file case): count every undefined symbol.
+  }
+  return (name) => name !== '.TOC.' && !exported.has(name);
+}
+
+export function sharedSymbolUse(bytes: Uint8Array, counts: (name: string) => boolean = () => true): { sharedSymbols: string[]; sharedAcrossSections: string[] } {
   const obj = readElf(bytes);
   const uses = new Map<string, { relocs: number; sections: Set<number> }>();
   const tables = new Map<number, ReturnType<typeof decodeSymbols>>();
@@ -36,7 +52,7 @@ export function sharedSymbolUse(bytes: Uint8Array): { sharedSymbols: string[]; s
     const symbols = tables.get(sec.link)!;
     for (const rel of decodeRelocs(obj.header.ident, sec)) {
       const sym = symbols[rel.symbol];
-      if (!sym || rel.symbol === 0 || sym.shndx !== SHN_UNDEF) continue;
+      if (!sym || rel.symbol === 0 || sym.shndx !== SHN_UNDEF || !counts(sym.name)) continue;
       const u = uses.get(sym.name) ?? { relocs: 0, sections: new Set<number>() };
       u.relocs++;
       u.sections.add(i);
@@ -61,7 +77,7 @@ export function listCase(c: Case): CaseListing {
   }
   let shared = { sharedSymbols: [] as string[], sharedAcrossSections: [] as string[] };
   try {
-    shared = sharedSymbolUse(bytes);
+    shared = sharedSymbolUse(bytes, needsConversion(c));
   } catch {
     // A deliberately malformed input (a bad-elf case) shares nothing we can count.
   }
