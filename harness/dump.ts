@@ -26,7 +26,17 @@ const HEX_LIMIT = 4096;
 
 const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
 
-export function dumpObject(obj: ElfObject): DumpBlock[] {
+export interface DumpOptions {
+  /**
+   * Print raw contents as hex rows (the default, for people), or only as size and full digest
+   * (goldens: the converter never edits raw contents, so the digest is enough to catch a change
+   * and keeps the golden files small and their diffs about what matters).
+   */
+  hex?: boolean;
+}
+
+export function dumpObject(obj: ElfObject, options: DumpOptions = {}): DumpBlock[] {
+  const contentLines = options.hex === false ? digestLines : hexLines;
   const blocks: DumpBlock[] = [headerBlock(obj)];
   const keys = sectionKeys(obj);
   const symbolTables = new Map<number, Symbol[]>();
@@ -141,7 +151,11 @@ function groupLines(obj: ElfObject, data: Uint8Array, sectionRef: (i: number) =>
   return [`  group flags ${hex(data.length >= 4 ? r.u32(0) : 0)}  members: ${members.join(' ')}`];
 }
 
-function contentLines(data: Uint8Array): string[] {
+function digestLines(data: Uint8Array): string[] {
+  return [`  contents sha256:${createHash('sha256').update(data).digest('hex')}`];
+}
+
+function hexLines(data: Uint8Array): string[] {
   const digest = createHash('sha256').update(data).digest('hex').slice(0, 16);
   const lines = [`  contents sha256:${digest}${data.length > HEX_LIMIT ? ` (first ${HEX_LIMIT} of ${data.length} bytes shown)` : ''}`];
   const shown = data.subarray(0, HEX_LIMIT);

@@ -19,7 +19,7 @@ import { readElf } from '../src/elf/read.js';
 export const GOLDEN_SUFFIX = '.golden';
 export const goldenPath = (dir: string, id: string): string => join(dir, `${id}${GOLDEN_SUFFIX}`);
 
-const dumpOf = (bytes: Uint8Array): string => dumpText(dumpObject(readElf(bytes)));
+const dumpOf = (bytes: Uint8Array): string => dumpText(dumpObject(readElf(bytes), { hex: false }));
 
 // ── check ────────────────────────────────────────────────────────────────────────────────────
 

@@ -86,6 +86,9 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
         throw new KlpError('bad-elf', `relocation ${k} refers to symbol ${rel.symbol}, past the end of the symbol table`, { section: sec.name, index: k });
       }
       if (rel.symbol === 0 || !resolver.candidate(sym)) return;
+      if (sec.type === SHT_REL) {
+        throw new KlpError('unsupported-relocation', `relocation ${k} to '${sym.name}' is SHT_REL; the livepatch core applies only SHT_RELA`, { section: sec.name, symbol: sym.name, index: k });
+      }
       let conv = conversions.get(rel.symbol);
       if (!conv) {
         const res = resolver.resolve(sym);
@@ -93,9 +96,6 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
         const newName = livepatchSymbolName(res.objname, res.name, res.sympos);
         conv = { ...res, index: rel.symbol, oldName: sym.name, newName };
         conversions.set(rel.symbol, conv);
-      }
-      if (sec.type === SHT_REL) {
-        throw new KlpError('unsupported-relocation', `relocation ${k} to '${sym.name}' is SHT_REL; the livepatch core applies only SHT_RELA`, { section: sec.name, symbol: sym.name, index: k });
       }
       const base = obj.sections[sec.info];
       if (sec.info === 0 || base === undefined) {
@@ -164,7 +164,6 @@ function symbolsListResolver(obj: ElfObject, symbols: readonly Symbol[], list: S
   const annotated = validateAnnotations(annotations, list);
   const resolve = (sym: Symbol): Resolution | undefined => {
     const name = sym.name;
-    if (name === '.TOC.' || list.exported.has(name)) return undefined;
     const bad = checkSymbolName(name);
     if (bad) throw new KlpError('missing-symbol', `unresolved symbol: ${bad}`, { symbol: name });
     const chosen = annotated.get(name);
@@ -178,7 +177,9 @@ function symbolsListResolver(obj: ElfObject, symbols: readonly Symbol[], list: S
     const objname = holders[0]!.objname;
     return { objname, name, sympos: 0, lpObjname: objname };
   };
-  return { resolve, candidate: (sym: Symbol) => sym.shndx === SHN_UNDEF, removeSections: sections, annotatedNames: [...annotated.keys()] };
+  // Undefined symbols the module loader resolves itself: exported ones, and the TOC base on ppc64.
+  const candidate = (sym: Symbol): boolean => sym.shndx === SHN_UNDEF && sym.name !== '.TOC.' && !list.exported.has(sym.name);
+  return { resolve, candidate, removeSections: sections, annotatedNames: [...annotated.keys()] };
 }
 
 function symposHint(name: string, holders: ReadonlyArray<{ objname: string; count: number }>): string[] {

@@ -1,5 +1,7 @@
-/* symbols-list error: a __jump_table entry whose key is a vmlinux-local
- * static key -> unsupported-section */
+/* symbols-list error: a __jump_table entry whose key is a static key of a
+ * module object (test_klp_convert_mod): that module's jump labels are set up
+ * when it loads, before the livepatch core can resolve the key ->
+ * unsupported-section. (A vmlinux key would be fine.) */
 #include "klp.h"
 extern int klp_static_key;
 int livepatch_err_show(void *m, void *v);
