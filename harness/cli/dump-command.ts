@@ -1,4 +1,5 @@
-// klp-harness dump FILE: the canonical model, as goldens hold it and diffs compare it.
+// klp-harness dump FILE [--section GLOB…] [--digest]: the canonical model, as goldens hold it and
+// diffs compare it.
 import { readFileSync } from 'node:fs';
 import { ElfFormatError } from '../../src/elf/errors.js';
 import { readElf } from '../../src/elf/read.js';
@@ -6,8 +7,12 @@ import { dumpObject, dumpText } from '../dump.js';
 import { HarnessError } from '../errors.js';
 import { parseArgs } from './args.js';
 
+/** `*` matches any run of characters; everything else is literal. */
+const globToRegExp = (glob: string): RegExp =>
+  new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+
 export async function run(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, {}, 'dump');
+  const a = parseArgs(argv, { section: { value: true, repeat: true }, digest: {} }, 'dump');
   if (a.positional.length !== 1) throw new HarnessError('dump takes exactly one FILE');
   const path = a.positional[0]!;
   let bytes: Uint8Array;
@@ -16,8 +21,11 @@ export async function run(argv: readonly string[]): Promise<number> {
   } catch (e) {
     throw new HarnessError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  const wanted = (a.options.get('section') ?? []).map(globToRegExp);
   try {
-    process.stdout.write(dumpText(dumpObject(readElf(bytes))));
+    const blocks = dumpObject(readElf(bytes), { hex: !a.flags.has('digest') });
+    const shown = wanted.length === 0 ? blocks : blocks.filter((b) => wanted.some((re) => re.test(b.key)));
+    process.stdout.write(dumpText(shown));
   } catch (e) {
     if (e instanceof ElfFormatError) throw new HarnessError(`${path}: ${e.message}`);
     throw e;

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The built-in example: converts one compiled livepatch module of the corpus (x86_64, gcc-12,
+# -ffunction-sections, symbols-list dialect: one vmlinux-local symbol used from many sections) and
+# shows the klp rela sections and livepatch symbols it made.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+case=cases/compiled/x86_64-gcc-12-O2-ffs-symbols-sections
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+node dist/src/cli/main.js --verbose "$case/symbols.klp" "$case/input.ko" "$out/livepatch.ko"
+node dist/harness/cli/main.js dump --section '.klp.rela.*' "$out/livepatch.ko"
+node dist/harness/cli/main.js dump --section '.symtab' "$out/livepatch.ko" | grep -E 'symbols:|LIVEPATCH'
