@@ -16,5 +16,6 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   dump: { summary: 'print the canonical section-level model of one object', load: () => import('./dump-command.js') },
   merge: { summary: 'join shard reports (--json OUT [--junit OUT])', load: () => import('./merge-command.js') },
   golden: { summary: 'golden check [CASE…] | golden update --reference PATH [CASE…]', load: () => import('./golden-command.js') },
+  gen: { summary: 'write generated scenarios as cases (--seed S --count N --out DIR)', load: () => import('./gen-command.js') },
   list: { summary: 'list cases with their metadata and shared-symbol use', load: () => import('./list-command.js') },
 };

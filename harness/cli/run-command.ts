@@ -4,7 +4,10 @@ import { writeFileAtomic, writeJsonReport } from '../report/json.js';
 import { junitXml } from '../report/junit.js';
 import { isCi, ProgressBar, renderTerminal } from '../report/terminal.js';
 import { parseShard, runHarness } from '../run.js';
-import { dialectOption, option, parseArgs, positiveInt } from './args.js';
+import { HarnessError } from '../errors.js';
+import { runGenerateCommand } from '../generate/commands.js';
+import { dialectOption, option, parseArgs, positiveInt, type ParsedArgs } from './args.js';
+import { seedOption } from './gen-command.js';
 import { chooseReference, DEFAULT_CASES } from './reference-options.js';
 
 const SPEC = {
@@ -20,10 +23,35 @@ const SPEC = {
   timeout: { value: true },
   color: {},
   'no-color': {},
+  generate: { value: true },
+  seed: { value: true },
+  'reference-annotation': { value: true },
+  'minimized-out': { value: true },
 };
+
+/** `run --generate N --seed S`: generated scenarios instead of case directories. */
+async function runGenerated(a: ParsedArgs): Promise<number> {
+  if (a.positional.length) throw new HarnessError('run --generate takes no case directories');
+  const reference = option(a, 'reference');
+  const referenceAnnotation = option(a, 'reference-annotation');
+  const dialect = dialectOption(a);
+  const out = option(a, 'minimized-out');
+  const { exitCode } = await runGenerateCommand({
+    seed: seedOption(option(a, 'seed')),
+    count: positiveInt(a, 'generate', 1),
+    ...(reference ? { reference } : {}),
+    ...(referenceAnnotation ? { referenceAnnotation } : {}),
+    ...(dialect ? { dialect } : {}),
+    ...(out ? { minimizedOut: out } : {}),
+    concurrency: positiveInt(a, 'jobs', 4),
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  return exitCode;
+}
 
 export async function run(argv: readonly string[]): Promise<number> {
   const a = parseArgs(argv, SPEC, 'run');
+  if (option(a, 'generate') !== undefined) return runGenerated(a);
   const shardText = option(a, 'shard');
   const shard = shardText === undefined ? undefined : parseShard(shardText);
   const dialect = dialectOption(a);

@@ -1,0 +1,230 @@
+// `run --generate N --seed S --reference PATH`: generated scenarios straight into a differential
+// comparison with the C reference. A divergent scenario is shrunk by fast-check (replaying it by
+// seed and path) to a minimal one with the same kind of divergence, and written out as a case.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type { Dialect } from '../../src/klp/plan.js';
+import type { Arch, Case } from '../case.js';
+import { INPUT_NAME, SYMBOLS_NAME } from '../case.js';
+import { classify, classPasses, type Classification } from '../classify.js';
+import { HarnessError } from '../errors.js';
+import { guessReferenceLabel, loadLedger, type Ledger } from '../ledger.js';
+import { runOurs } from '../ours.js';
+import { referenceCommand, runReference, type ReferenceCommand, type ReferenceOutcome } from '../reference.js';
+import {
+  DEFAULT_CONCURRENCY, ScenarioBuilder, binutilsVersion, caseId, caseMeta, generateScenarios, installedConstraints,
+  mapConcurrent, writeCaseDir, type BuiltScenario,
+} from './build.js';
+import { checkConversion } from './invariants.js';
+import { GENERATED_ARCHES, scenarioArbitrary, summarize, type Scenario, type ScenarioConstraints } from './scenario.js';
+
+/** A reference build, its label (from the path: …/v7/klp-convert) and the ledger of that label. */
+export interface Reference {
+  command: ReferenceCommand;
+  label: string;
+  dialect: Dialect;
+  /** The reviewed differences from this reference build: the same ledger `run` applies. */
+  ledger: Ledger;
+}
+
+export function describeReference(path: string, dialect?: Dialect, label?: string): Reference {
+  const command = referenceCommand({ reference: path });
+  const l = label ?? guessReferenceLabel(command.binary);
+  if (!l) throw new HarnessError(`cannot tell which reference ${command.binary} is: put it under a directory named v4, v5, v7 or minimal`);
+  return { command, label: l, dialect: dialect ?? (l === 'minimal' ? 'annotation' : 'symbols'), ledger: loadLedger(l) };
+}
+
+export interface GenerateRunOptions {
+  seed: number;
+  count: number;
+  /** The reference for symbols-list scenarios (or annotation ones, when its label is "minimal"). */
+  reference?: string;
+  /** A second reference, for annotation-dialect scenarios. */
+  referenceAnnotation?: string;
+  arches?: readonly Arch[];
+  dialect?: Dialect;
+  /** Where minimized cases are written (default cases/minimized). */
+  minimizedOut?: string;
+  /** Distinct divergences to minimize (default 3). */
+  maxMinimized?: number;
+  /** Time budget for shrinking one divergence (default 120 s). */
+  minimizeTimeMs?: number;
+  concurrency?: number;
+  log?: (line: string) => void;
+}
+
+export interface Divergence {
+  index: number;
+  signature: string;
+  scenario: string;
+  detail: string;
+}
+
+export interface GenerateRunSummary {
+  runs: number;
+  agreed: number;
+  diverged: number;
+  /** Differences the reference's ledger explains (class `known`). */
+  tolerated: number;
+  divergences: Divergence[];
+  minimizedCases: string[];
+}
+
+/**
+ * Arches compared by default. i386 is left out: the kernel has no livepatch there, its objects carry
+ * SHT_REL, which we refuse on purpose, and the references crash or accept it.
+ */
+export const DIFFERENTIAL_ARCHES: readonly Arch[] = GENERATED_ARCHES.filter((a) => a !== 'i386');
+
+interface Comparison {
+  verdict: 'agree' | 'diverge' | 'tolerated';
+  signature: string;
+  detail: string;
+}
+
+/** One scenario through the same classifier and ledger as `run`, as a temporary case. */
+async function compare(built: BuiltScenario, ref: Reference): Promise<Comparison> {
+  const dir = mkdtempSync(join(tmpdir(), 'klp-gen-ref-'));
+  let cls: Classification;
+  let theirs: ReferenceOutcome;
+  try {
+    writeFileSync(join(dir, INPUT_NAME), built.input);
+    if (built.symbols) writeFileSync(join(dir, SYMBOLS_NAME), built.symbols);
+    const c: Case = {
+      id: 'generated',
+      dir,
+      input: join(dir, INPUT_NAME),
+      ...(built.symbols ? { symbols: join(dir, SYMBOLS_NAME) } : {}),
+      dialect: built.scenario.dialect,
+      meta: {},
+    };
+    const ours = runOurs(c);
+    theirs = await runReference(ref.command, c);
+    cls = classify(ours, theirs, ref.ledger, c.id);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (classPasses(cls)) return { verdict: cls.class === 'known' ? 'tolerated' : 'agree', signature: '', detail: '' };
+  // Name the difference by the kernel rule the reference broke, when it broke one, so shrinking
+  // keeps the bug rather than any difference.
+  let rules: string[] = [];
+  if (theirs.kind === 'ok') {
+    try {
+      rules = [...new Set(checkConversion(built.input, theirs.output, { dialect: built.scenario.dialect, ...(built.symbols ? { symbols: built.symbols } : {}) }).map((v) => v.rule))].sort();
+    } catch (e) {
+      rules = [`unreadable output (${(e as Error).message})`];
+    }
+  }
+  const where = cls.differingSections.length ? ` in ${cls.differingSections.join(', ')}` : '';
+  const signature = rules.length ? `reference breaks: ${rules.join(', ')}` : `${cls.class}${where}`;
+  const stderr = theirs.kind !== 'ok' && theirs.stderr ? `: ${theirs.stderr.trim().split('\n')[0]}` : '';
+  return { verdict: 'diverge', signature, detail: `${cls.class}${where}${cls.note ? ` (${cls.note})` : ''}${stderr}` };
+}
+
+function referencesFor(opts: GenerateRunOptions): Map<Dialect, Reference> {
+  const refs = new Map<Dialect, Reference>();
+  if (opts.reference !== undefined) {
+    const r = describeReference(opts.reference);
+    refs.set(r.dialect, r);
+  }
+  if (opts.referenceAnnotation !== undefined) refs.set('annotation', describeReference(opts.referenceAnnotation, 'annotation'));
+  if (refs.size === 0) throw new HarnessError('no reference given (--reference PATH, --reference-annotation PATH)');
+  if (opts.dialect !== undefined) {
+    if (!refs.has(opts.dialect)) throw new HarnessError(`no reference for the ${opts.dialect} dialect`);
+    for (const d of [...refs.keys()]) if (d !== opts.dialect) refs.delete(d);
+  }
+  return refs;
+}
+
+export async function runGenerated(opts: GenerateRunOptions): Promise<GenerateRunSummary> {
+  const log = opts.log ?? (() => {});
+  const refs = referencesFor(opts);
+  const constraints: ScenarioConstraints = await installedConstraints({ arches: opts.arches?.length ? opts.arches : DIFFERENTIAL_ARCHES, dialects: [...refs.keys()] });
+  for (const r of refs.values()) log(`reference (${r.dialect}): ${r.command.binary} [${r.label}], ledger ${r.ledger.entries.length} entries`);
+  const scenarios = generateScenarios(opts.seed, opts.count, constraints);
+  const builder = new ScenarioBuilder();
+  const summary: GenerateRunSummary = { runs: 0, agreed: 0, diverged: 0, tolerated: 0, divergences: [], minimizedCases: [] };
+  try {
+    const results = await mapConcurrent(scenarios, opts.concurrency ?? DEFAULT_CONCURRENCY, async (s) => compare(await builder.build(s), refs.get(s.dialect)!));
+    results.forEach((r, index) => {
+      summary.runs++;
+      if (r.verdict === 'agree') summary.agreed++;
+      else if (r.verdict === 'tolerated') summary.tolerated++;
+      else {
+        summary.diverged++;
+        const d = { index, signature: r.signature, scenario: summarize(scenarios[index]!), detail: r.detail };
+        summary.divergences.push(d);
+        log(`diverged: seed ${opts.seed} index ${index}: ${r.detail}\n  ${d.scenario}`);
+      }
+    });
+    log(`${summary.runs} scenarios: ${summary.agreed} agree, ${summary.diverged} diverge, ${summary.tolerated} tolerated`);
+
+    const firstOfEach = new Map<string, Divergence>();
+    for (const d of summary.divergences) if (!firstOfEach.has(d.signature)) firstOfEach.set(d.signature, d);
+    const toMinimize = [...firstOfEach.values()].slice(0, opts.maxMinimized ?? 3);
+    for (const d of toMinimize) {
+      log(`minimizing index ${d.index} (${d.signature})…`);
+      let minimal: Scenario;
+      let shrunk = true;
+      try {
+        minimal = await minimize(builder, opts.seed, d, constraints, refs, opts.minimizeTimeMs ?? 120_000);
+      } catch (e) {
+        // A reference that does not repeat itself still deserves a case: write the scenario as drawn.
+        log(`  could not minimize: ${(e as Error).message}`);
+        minimal = scenarios[d.index]!;
+        shrunk = false;
+      }
+      const built = await builder.build(minimal);
+      const ref = refs.get(minimal.dialect)!;
+      const provenance = { seed: opts.seed, index: d.index, constraints, minimizedFrom: { seed: opts.seed, index: d.index, reference: `${ref.label} ${ref.command.binary}`, divergence: d.signature } };
+      const dir = join(opts.minimizedOut ?? join('cases', 'minimized'), caseId(built, provenance));
+      const meta = caseMeta(built, provenance, await binutilsVersion(minimal.arch));
+      meta.notes = `${shrunk ? 'Shrunk by fast-check from' : 'Not shrunk (the divergence did not replay);'} generated scenario seed ${opts.seed} index ${d.index} (replay: fc.check(prop, { seed: ${opts.seed}, path: "${d.index}" })), which diverged from reference ${ref.label}: ${d.signature}. Original: ${d.scenario}`;
+      writeCaseDir(dir, built, meta);
+      summary.minimizedCases.push(dir);
+      log(`  minimal: ${summarize(minimal)}\n  written to ${dir}`);
+    }
+  } finally {
+    builder.close();
+  }
+  return summary;
+}
+
+/**
+ * Replays scenario `index` of `seed` in fast-check and lets it shrink the scenario while the
+ * divergence keeps its signature. Build failures count as "no divergence" so shrinking avoids them.
+ */
+async function minimize(
+  builder: ScenarioBuilder,
+  seed: number,
+  d: Divergence,
+  constraints: ScenarioConstraints,
+  refs: ReadonlyMap<Dialect, Reference>,
+  timeMs: number,
+): Promise<Scenario> {
+  const arb = scenarioArbitrary(constraints);
+  const stillDiverges = async (s: Scenario): Promise<boolean> => {
+    const ref = refs.get(s.dialect);
+    if (!ref) return false;
+    let built: BuiltScenario;
+    try {
+      built = await builder.build(s);
+    } catch {
+      return false;
+    }
+    const c = await compare(built, ref);
+    return c.verdict === 'diverge' && c.signature === d.signature;
+  };
+  const started = Date.now();
+  const result = await fc.check(
+    fc.asyncProperty(arb, async (s) => !(await stillDiverges(s))),
+    { seed, path: String(d.index), numRuns: 1, endOnFailure: false, interruptAfterTimeLimit: timeMs, markInterruptAsFailure: false },
+  );
+  const found = result.counterexample?.[0];
+  if (!result.failed || !found) {
+    throw new HarnessError(`replaying seed ${seed} path ${d.index} did not reproduce the divergence (${d.signature}) within ${Date.now() - started} ms`);
+  }
+  return found;
+}
