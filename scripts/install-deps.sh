@@ -9,6 +9,9 @@ packages=(
   binutils-aarch64-linux-gnu binutils-powerpc64le-linux-gnu binutils-powerpc64-linux-gnu
   binutils-s390x-linux-gnu binutils-powerpc-linux-gnu
   xz-utils zstd
+  # the kernel load test (harness/kernel): a kernel to boot and its kbuild tree (which brings the
+  # kernel's own compiler), QEMU to boot it under TCG, busybox for the initramfs
+  linux-image-amd64 linux-headers-amd64 make qemu-system-x86 busybox-static
 )
 missing=()
 for p in "${packages[@]}"; do

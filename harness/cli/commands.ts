@@ -18,4 +18,6 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   golden: { summary: 'golden check [CASE…] | golden update --reference PATH [CASE…]', load: () => import('./golden-command.js') },
   gen: { summary: 'write generated scenarios as cases (--seed S --count N --out DIR)', load: () => import('./gen-command.js') },
   list: { summary: 'list cases with their metadata and shared-symbol use', load: () => import('./list-command.js') },
+  load: { summary: 'load converted kernel cases into the installed kernel under QEMU', load: async () => ({ run: (await import('../kernel/cli.js')).runLoad }) },
+  kallsyms: { summary: 'boot the installed kernel and dump /proc/kallsyms (--out FILE)', load: async () => ({ run: (await import('../kernel/cli.js')).runKallsyms }) },
 };

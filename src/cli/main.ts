@@ -5,7 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { convert } from '../convert.js';
 import { KlpError } from '../klp/errors.js';
+import { lintErrors, lintModuleBytes } from '../klp/lint.js';
 import type { Dialect } from '../klp/plan.js';
+import { parseSymbolsFile } from '../klp/symbols-file.js';
+import { checkMain, formatFinding } from './check.js';
 import { sameFile, writeFileAtomic } from './files.js';
 import { describeKlpError } from './messages.js';
 
@@ -13,6 +16,8 @@ export const EXIT = { ok: 0, refused: 1, usage: 2, io: 3, internal: 70 } as cons
 
 const USAGE = `usage: klp-convert [options] <symbols.klp> <input.ko> <output.ko>   (symbols-list dialect)
        klp-convert [options] <input.ko> <output.ko>                 (annotation dialect)
+       klp-convert check [--symbols symbols.klp] [--json] <module.ko>
+       klp-convert symbols [--kallsyms F] [--system-map F] [--symvers F] [--modules DIR] -o symbols.klp
 
 Rewrites relocations to symbols the module loader cannot resolve into .klp.rela.<objname>.*
 sections and renames their symbols .klp.sym.<objname>.<name>,<sympos> (SHN_LIVEPATCH).
@@ -21,6 +26,8 @@ options:
   --dialect symbols|annotation  force a dialect (default: symbols-list when symbols.klp is given)
   --verbose                     one line per converted symbol: objname, name, sympos, relas moved
   --in-place                    allow <output.ko> to be <input.ko>
+  --check                       lint the output against the kernel loader's rules before writing
+                                it; a failure is a bug in klp-convert (exit 70)
   --help                        show this help
   --version                     show the version
 
@@ -32,11 +39,12 @@ interface Args {
   dialect?: Dialect;
   verbose: boolean;
   inPlace: boolean;
+  check: boolean;
   positional: string[];
 }
 
 function parseArgs(argv: readonly string[]): Args | 'help' | 'version' {
-  const args: Args = { verbose: false, inPlace: false, positional: [] };
+  const args: Args = { verbose: false, inPlace: false, check: false, positional: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') {
@@ -47,6 +55,7 @@ function parseArgs(argv: readonly string[]): Args | 'help' | 'version' {
     if (a === '--version' || a === '-V') return 'version';
     if (a === '--verbose' || a === '-v') args.verbose = true;
     else if (a === '--in-place') args.inPlace = true;
+    else if (a === '--check') args.check = true;
     else if (a === '--dialect' || a.startsWith('--dialect=')) {
       const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
       if (value !== 'symbols' && value !== 'annotation') throw new UsageError(`--dialect takes 'symbols' or 'annotation', not '${value ?? ''}'`);
@@ -98,6 +107,16 @@ export function main(argv: readonly string[]): number {
     const input = readInput(inputPath);
     const symbols = symbolsPath === undefined ? undefined : readInput(symbolsPath);
     const { output, report } = convert(input, symbols ? { dialect, symbols } : { dialect });
+    if (parsed.check) {
+      // Our own output breaking a loader rule is our bug, whatever the input: nothing is written.
+      const lint = lintModuleBytes(output, symbols ? { symbolsList: parseSymbolsFile(symbols) } : {});
+      const errors = lintErrors(lint);
+      if (errors.length > 0) {
+        for (const f of errors) err(`internal error: the converted module fails the loader lint: ${formatFinding(outputPath, f)}`);
+        err('this is a bug in klp-convert; please report it with the input');
+        return EXIT.internal;
+      }
+    }
     try {
       writeFileAtomic(outputPath, output);
     } catch (e) {
@@ -131,4 +150,7 @@ export function main(argv: readonly string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+if (argv[0] === 'check') process.exitCode = checkMain(argv.slice(1));
+else if (argv[0] === 'symbols') process.exitCode = (await import('./symbols.js')).symbolsMain(argv.slice(1));
+else process.exitCode = main(argv);

@@ -1,7 +1,18 @@
 import { KlpError } from '../klp/errors.js';
 
+/**
+ * Names in messages come from the input (symbol and section names are any bytes but NUL), so
+ * control characters are escaped: the error stays one line whatever the file holds.
+ */
+export const oneLine = (text: string): string =>
+  text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
 /** The one-line error the CLI prints: `<file>: <where>: <reason>`. */
 export function describeKlpError(e: KlpError, moduleFile: string, symbolsFile: string | undefined): string {
+  return oneLine(describe(e, moduleFile, symbolsFile));
+}
+
+function describe(e: KlpError, moduleFile: string, symbolsFile: string | undefined): string {
   if (e.kind === 'bad-symbols-file' && symbolsFile !== undefined) {
     return `${symbolsFile}${e.where.line !== undefined ? `:${e.where.line}` : ''}: ${e.reason}`;
   }

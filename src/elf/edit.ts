@@ -6,7 +6,7 @@ import {
 import { ElfFormatError } from './errors.js';
 import type { ElfObject, Reloc, Section, Symbol } from './model.js';
 import { decodeRelocs, encodeRelocs, isRelocSection } from './relocs.js';
-import { appendString } from './strings.js';
+import { appendString, appendStrings } from './strings.js';
 import { decodeSymbols, encodeSymbols } from './symbols.js';
 
 /** True when sh_info holds a section index rather than a count or a symbol index. */
@@ -27,6 +27,19 @@ export function addSection(obj: ElfObject, sec: Omit<Section, 'nameOffset' | 'of
   const nameOffset = addSectionName(obj, sec.name);
   obj.sections.push({ ...sec, nameOffset, offset: 0 });
   return obj.sections.length - 1;
+}
+
+/**
+ * Appends sections in order, as addSection does one by one, copying the section header string
+ * table once rather than once per section (a module can get thousands of klp rela sections).
+ */
+export function addSections(obj: ElfObject, secs: ReadonlyArray<Omit<Section, 'nameOffset' | 'offset'>>): void {
+  if (secs.length === 0) return;
+  const shstr = obj.sections[obj.shstrndx]!;
+  const { table, offsets } = appendStrings(shstr.data, secs.map((s) => s.name));
+  shstr.data = table;
+  shstr.size = table.length;
+  secs.forEach((sec, k) => obj.sections.push({ ...sec, nameOffset: offsets[k]!, offset: 0 }));
 }
 
 /** Recounts a symbol table's sh_info: the number of local symbols, which lead the table. */

@@ -1,12 +1,14 @@
 import { ByteReader, toSafeNumber } from './bytes.js';
 import {
   EI_ABIVERSION, EI_CLASS, EI_DATA, EI_NIDENT, EI_OSABI, EI_VERSION, ELFCLASS32, ELFCLASS64,
-  ELFDATA2LSB, ELFDATA2MSB, ELFMAG, EV_CURRENT, SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SHT_NOBITS, SHT_NULL,
+  ELFDATA2LSB, ELFDATA2MSB, ELFMAG, EV_CURRENT, SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SHT_DYNSYM, SHT_NOBITS, SHT_NULL,
+  SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB,
 } from './constants.js';
 import { ElfFormatError } from './errors.js';
+import { layoutFile } from './layout.js';
 import type { ElfHeader, ElfObject, Section } from './model.js';
 import { classSizes } from './sizes.js';
-import { stringAt } from './strings.js';
+import { StringTableReader } from './strings.js';
 
 /** Parses a relocatable ELF file into the model. Throws ElfFormatError on anything malformed. */
 export function readElf(bytes: Uint8Array): ElfObject {
@@ -70,12 +72,23 @@ export function readElf(bytes: Uint8Array): ElfObject {
   }
 
   const sections: Section[] = [];
+  // Overlapping sections each get a copy of their contents; bound the total before copying, so a
+  // table of headers all claiming one large blob cannot take shnum × the file.
+  let copied = 0;
   for (let i = 0; i < shnum; i++) {
     const h = readHeader(r, shoff + i * sizes.shdr, is64);
+    if (i > 0 && (h.addralign & (h.addralign - 1n)) !== 0n) {
+      // libelf refuses to lay out such a section (ELF_E_INVALID_ALIGN); so do we, before layout.
+      throw new ElfFormatError(`sh_addralign 0x${h.addralign.toString(16)} is not a power of two`, { section: `#${i}`, index: i, offset: shoff + i * sizes.shdr });
+    }
     let content = new Uint8Array(0);
     if (i > 0 && h.type !== SHT_NOBITS && h.type !== SHT_NULL) {
       if (h.offset + h.size > bytes.length) {
-        throw new ElfFormatError(`contents (0x${h.size.toString(16)} bytes at 0x${h.offset.toString(16)}) run past the end of the file`, { index: i, offset: shoff + i * sizes.shdr });
+        throw new ElfFormatError(`contents (0x${h.size.toString(16)} bytes at 0x${h.offset.toString(16)}) run past the end of the file`, { section: `#${i}`, index: i, offset: shoff + i * sizes.shdr });
+      }
+      copied += h.size;
+      if (copied > maxRewrittenSize(bytes.length)) {
+        throw new ElfFormatError(`section contents add up to more than ${maxRewrittenSize(bytes.length)} bytes from a ${bytes.length}-byte file (overlapping sections)`, { section: `#${i}`, index: i, offset: shoff + i * sizes.shdr });
       }
       content = bytes.slice(h.offset, h.offset + h.size);
     }
@@ -90,15 +103,42 @@ export function readElf(bytes: Uint8Array): ElfObject {
 
   const shstr = sections[shstrndx];
   if (!shstr || shstr.type === SHT_NOBITS) throw new ElfFormatError('section name string table has no contents', { index: shstrndx });
+  // As libelf's elf_strptr: names come only from a string table (the writer appends to it).
+  if (shstr.type !== SHT_STRTAB) throw new ElfFormatError(`section name string table (e_shstrndx ${shstrndx}) has type ${shstr.type}, not SHT_STRTAB`, { index: shstrndx, offset: at.shstrndx });
+  const names = new StringTableReader(shstr.data, `#${shstrndx} (section names)`);
   for (let i = 1; i < sections.length; i++) {
     const s = sections[i]!;
-    s.name = stringAt(shstr.data, s.nameOffset, `#${shstrndx} (section names)`);
+    s.name = names.at(s.nameOffset);
   }
   if (shstrndx >= SHN_LORESERVE && r.u16(at.shstrndx) !== SHN_XINDEX) {
     throw new ElfFormatError('e_shstrndx is a reserved index', { offset: at.shstrndx });
   }
-  return { header, sections, shstrndx };
+  // A relocation section's symbols are those of the table its sh_link names (gABI). One naming
+  // anything else would be passed over by the conversion, its relocations left unresolvable.
+  for (let i = 1; i < sections.length; i++) {
+    const s = sections[i]!;
+    if (s.type !== SHT_RELA && s.type !== SHT_REL) continue;
+    const linked = s.link === 0 ? undefined : sections[s.link];
+    if (linked?.type !== SHT_SYMTAB && linked?.type !== SHT_DYNSYM) {
+      throw new ElfFormatError(`sh_link ${s.link} names ${linked ? `section ${linked.name}, which is not a symbol table` : 'no section'}`, { section: s.name, index: i, offset: shoff + i * sizes.shdr });
+    }
+  }
+  const obj = { header, sections, shstrndx };
+  // Alignments decide the rewritten file's size; a huge one would make the writer allocate
+  // gigabytes for a small input. Refuse before any of that is allocated.
+  const rewritten = layoutFile(obj).size;
+  if (rewritten > maxRewrittenSize(bytes.length)) {
+    const worst = sections.reduce((w, s, i) => (s.addralign > (sections[w]?.addralign ?? 0n) ? i : w), 0);
+    throw new ElfFormatError(
+      `section alignments would make the rewritten object ${rewritten} bytes from ${bytes.length} (largest sh_addralign 0x${sections[worst]!.addralign.toString(16)})`,
+      { section: `#${worst} (${sections[worst]!.name})`, index: worst, offset: shoff + worst * sizes.shdr },
+    );
+  }
+  return obj;
 }
+
+/** The largest rewritten object (laid out again, alignments and all) accepted for an input size. */
+export const maxRewrittenSize = (inputSize: number): number => 4 * inputSize + (1 << 20);
 
 type RawHeader = Omit<Section, 'name' | 'data'>;
 

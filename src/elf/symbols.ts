@@ -1,9 +1,9 @@
 import { ByteReader, ByteWriter } from './bytes.js';
-import { SHN_LORESERVE, SHN_XINDEX, SHT_SYMTAB, SHT_SYMTAB_SHNDX } from './constants.js';
+import { SHN_LORESERVE, SHN_XINDEX, SHT_STRTAB, SHT_SYMTAB, SHT_SYMTAB_SHNDX } from './constants.js';
 import { ElfFormatError } from './errors.js';
 import type { ElfObject, Section, Symbol } from './model.js';
 import { classSizes } from './sizes.js';
-import { stringAt } from './strings.js';
+import { StringTableReader } from './strings.js';
 
 /** Index of the (single) SHT_SYMTAB section, or -1. */
 export function symtabIndex(obj: ElfObject): number {
@@ -29,9 +29,13 @@ export function decodeSymbols(obj: ElfObject, symtab: number): Symbol[] {
     throw new ElfFormatError(`size ${sec.data.length} is not a multiple of the symbol size ${size}`, { section: sec.name });
   }
   const strtab = section(obj, sec.link, `symbol table ${sec.name} sh_link`);
+  if (strtab.type !== SHT_STRTAB) {
+    throw new ElfFormatError(`sh_link ${sec.link} names section ${strtab.name}, which is not a string table`, { section: sec.name });
+  }
   const shndxAt = shndxTableIndex(obj, symtab);
   const shndxTable = shndxAt >= 0 ? new ByteReader(obj.sections[shndxAt]!.data, littleEndian) : undefined;
   const r = new ByteReader(sec.data, littleEndian);
+  const names = new StringTableReader(strtab.data, strtab.name);
   const count = sec.data.length / size;
   const out: Symbol[] = new Array(count);
   for (let i = 0; i < count; i++) {
@@ -51,7 +55,7 @@ export function decodeSymbols(obj: ElfObject, symtab: number): Symbol[] {
       shndx = shndxTable.u32(i * 4, `SHT_SYMTAB_SHNDX entry ${i}`);
     }
     out[i] = {
-      name: stringAt(strtab.data, nameOffset, strtab.name),
+      name: names.at(nameOffset),
       nameOffset,
       value,
       size: symSize,

@@ -1,9 +1,9 @@
 // Carries out a plan on the model. Only model edits here; index fix-up is the ELF layer's.
 import { SHF_ALLOC, SHF_RELA_LIVEPATCH, SHN_LIVEPATCH, SHT_RELA } from '../elf/constants.js';
-import { addSection, localSymbolCount, removeSections } from '../elf/edit.js';
+import { addSections, localSymbolCount, removeSections } from '../elf/edit.js';
 import type { ElfObject, Reloc } from '../elf/model.js';
 import { decodeRelocs, encodeRelocs, relocEntrySize } from '../elf/relocs.js';
-import { appendString } from '../elf/strings.js';
+import { appendStrings } from '../elf/strings.js';
 import { decodeSymbols, encodeSymbols } from '../elf/symbols.js';
 import type { ConversionPlan } from './plan.js';
 
@@ -14,15 +14,19 @@ export function applyPlan(obj: ElfObject, plan: ConversionPlan): void {
 
   // Rename: new names are appended to .strtab in symbol-table order; old strings stay where they are.
   const symbols = decodeSymbols(obj, plan.symtab);
-  for (const conv of [...plan.conversions].sort((a, b) => a.index - b.index)) {
-    const sym = symbols[conv.index]!;
-    const { table, offset } = appendString(strtab.data, conv.newName);
+  const renames = [...plan.conversions].sort((a, b) => a.index - b.index);
+  if (renames.length > 0) {
+    // One copy of the table for all names: appending one at a time made this quadratic.
+    const { table, offsets } = appendStrings(strtab.data, renames.map((c) => c.newName));
     strtab.data = table;
     strtab.size = table.length;
-    sym.name = conv.newName;
-    sym.nameOffset = offset;
-    sym.shndx = SHN_LIVEPATCH;
-    sym.xindex = false;
+    renames.forEach((conv, k) => {
+      const sym = symbols[conv.index]!;
+      sym.name = conv.newName;
+      sym.nameOffset = offsets[k]!;
+      sym.shndx = SHN_LIVEPATCH;
+      sym.xindex = false;
+    });
   }
   encodeSymbols(obj, plan.symtab, symbols);
   symtab.info = localSymbolCount(symbols);
@@ -53,9 +57,9 @@ export function applyPlan(obj: ElfObject, plan: ConversionPlan): void {
   }
 
   const entsize = relocEntrySize(ident, SHT_RELA);
-  plan.klpSections.forEach((klp, i) => {
+  addSections(obj, plan.klpSections.map((klp, i) => {
     const data = encodeRelocs(ident, SHT_RELA, klpContents[i]!);
-    addSection(obj, {
+    return {
       name: klp.name,
       type: SHT_RELA,
       flags: SHF_ALLOC | SHF_RELA_LIVEPATCH,
@@ -66,8 +70,8 @@ export function applyPlan(obj: ElfObject, plan: ConversionPlan): void {
       addralign: ident.is64 ? 8n : 4n,
       entsize: BigInt(entsize),
       data,
-    });
-  });
+    };
+  }));
 
   removeSections(obj, plan.removeSections);
 }

@@ -1,0 +1,43 @@
+// Builds the kernel cases' livepatch modules with kbuild against the installed headers, all in
+// one external-module tree so one `make` (two jobs: the machines are small and shared) does them.
+// KBUILD_MODPOST_WARN=1 lets modpost leave the non-exported symbols undefined: converting them is
+// klp-convert's job.
+import { execa } from 'execa';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HarnessError } from '../errors.js';
+
+export interface BuildResult {
+  /** module base name → path of the built .ko */
+  modules: Map<string, string>;
+  ms: number;
+}
+
+const SOURCE = /\.(c|h|S)$/;
+
+export async function buildModules(kbuildDir: string, sourceDirs: readonly string[], workDir: string, jobs = 2): Promise<BuildResult> {
+  mkdirSync(workDir, { recursive: true });
+  const kbuild: string[] = [];
+  const owner = new Map<string, string>();
+  for (const dir of [...new Set(sourceDirs)].sort()) {
+    for (const f of readdirSync(dir).sort()) {
+      if (!SOURCE.test(f)) continue;
+      const prior = owner.get(f);
+      if (prior && prior !== dir) throw new HarnessError(`kernel cases ${prior} and ${dir} both have a source file named ${f}`);
+      owner.set(f, dir);
+      copyFileSync(join(dir, f), join(workDir, f));
+    }
+    kbuild.push(`# ${dir}\n${readFileSync(join(dir, 'Kbuild'), 'utf8')}`);
+  }
+  writeFileSync(join(workDir, 'Kbuild'), `${kbuild.join('\n')}\n`);
+  const started = performance.now();
+  const r = await execa('make', ['-C', kbuildDir, `M=${workDir}`, 'KBUILD_MODPOST_WARN=1', `-j${jobs}`, 'modules'], { reject: false, all: true, stdin: 'ignore' });
+  if (r.exitCode !== 0) throw new HarnessError(`kbuild failed (make -C ${kbuildDir} M=${workDir}):\n${(r.all ?? '').split('\n').slice(-30).join('\n')}`);
+  const modules = new Map<string, string>();
+  for (const f of readdirSync(workDir)) if (f.endsWith('.ko')) modules.set(f.slice(0, -3), join(workDir, f));
+  return { modules, ms: performance.now() - started };
+}
+
+export function haveKbuild(kbuildDir: string | undefined): boolean {
+  return kbuildDir !== undefined && existsSync(join(kbuildDir, 'Makefile'));
+}

@@ -1,0 +1,320 @@
+// The load oracle: every kernel case converted by our converter from a symbols.klp our generator
+// made from the guest's own kallsyms, loaded into the installed kernel under QEMU, and judged by
+// what the kernel then does. Negative controls (an unconverted module, a wrong sympos, a klp rela
+// section without SHF_RELA_LIVEPATCH) must fail the way the kernel fails them.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { convert } from '../../src/convert.js';
+import { SHF_RELA_LIVEPATCH, SHN_LIVEPATCH } from '../../src/elf/constants.js';
+import { readElf } from '../../src/elf/read.js';
+import { appendString } from '../../src/elf/strings.js';
+import { decodeSymbols, encodeSymbols, symtabIndex } from '../../src/elf/symbols.js';
+import { writeElf } from '../../src/elf/write.js';
+import { readModuleFile } from '../../src/cli/symbols.js';
+import { KlpError } from '../../src/klp/errors.js';
+import { lintErrors, lintModuleBytes } from '../../src/klp/lint.js';
+import { parseSymbolsFile } from '../../src/klp/symbols-file.js';
+import { generateSymbolsFile, moduleSymbols, parseKallsyms, parseModuleSymvers } from '../../src/klp/symbols-gen.js';
+import type { Case } from '../case.js';
+import { HarnessError } from '../errors.js';
+import { runReference, type ReferenceCommand } from '../reference.js';
+import { buildModules } from './build.js';
+import type { KernelCase } from './cases.js';
+import { buildInitramfs, initScript, KALLSYMS_INIT, parseGuestOutput, type GuestCase, type GuestReport } from './guest.js';
+import { findInstalledKernel, type InstalledKernel } from './installed.js';
+import { boot, type BootResult } from './qemu.js';
+
+export interface CaseOutcome {
+  id: string;
+  expect: KernelCase['expect'];
+  ok: boolean;
+  /** Why it failed, or what was seen when it passed. */
+  notes: string[];
+  /** Set when our own output failed the loader lint: a converter bug. */
+  converterBug?: string[];
+}
+
+export interface LoadReport {
+  kernel: string;
+  guestKernel?: string;
+  /** Every case behaved (the reference's runs do not count: they are for comparison). */
+  ok: boolean;
+  cases: CaseOutcome[];
+  /** The same cases converted by the reference, through the same boots (id `<case>@ref`). */
+  reference: CaseOutcome[];
+  timings: { kallsymsMs?: number; buildMs: number; boots: Array<{ cases: string[]; ended: BootResult['ended']; ms: number }> };
+}
+
+export interface LoadOptions {
+  cases: KernelCase[];
+  /** A kallsyms dump of this kernel to reuse; otherwise one is made (and cached in workDir). */
+  kallsyms?: string;
+  workDir?: string;
+  log?: (line: string) => void;
+  /** Per-boot limit on top of a per-case allowance. */
+  bootTimeoutMs?: number;
+  kernel?: InstalledKernel;
+  /** C reference builds whose output goes through the same boots, by dialect. */
+  references?: { symbols?: ReferenceCommand; annotation?: ReferenceCommand };
+}
+
+const BOOT_BASE_MS = 150_000;
+const BOOT_PER_CASE_MS = 30_000;
+
+export function requireKernel(kernel?: InstalledKernel): InstalledKernel {
+  const k = kernel ?? findInstalledKernel();
+  if (!k) throw new HarnessError('no installed kernel (/boot/vmlinuz-<v> with /lib/modules/<v>): install linux-image-amd64');
+  return k;
+}
+
+/** Boots the kernel once and returns its /proc/kallsyms. */
+export async function dumpKallsyms(kernel: InstalledKernel, timeoutMs = BOOT_BASE_MS): Promise<{ text: string; ms: number; uname?: string }> {
+  const r = await boot({ vmlinuz: kernel.vmlinuz, initramfs: buildInitramfs(KALLSYMS_INIT, []), timeoutMs });
+  const out = parseGuestOutput(r.results);
+  const packed = out.cases.get('kallsyms')?.blocks.get('kallsyms.gz.b64');
+  let text: string | undefined;
+  try {
+    text = packed ? gunzipSync(Buffer.from(packed.replace(/\s+/g, ''), 'base64')).toString('latin1') : undefined;
+  } catch (e) {
+    throw new HarnessError(`kallsyms boot of ${kernel.version}: the dump does not decode: ${(e as Error).message}`);
+  }
+  if (r.ended !== 'poweroff' || !text) {
+    throw new HarnessError(`kallsyms boot of ${kernel.version} ended by ${r.ended} without a dump; console tail:\n${r.console.split('\n').slice(-15).join('\n')}`);
+  }
+  return { text, ms: r.ms, ...(out.uname ? { uname: out.uname } : {}) };
+}
+
+/** Cached per kernel version and vmlinuz size: names and their order do not change between boots. */
+async function kallsymsFor(kernel: InstalledKernel, opts: LoadOptions, workDir: string, log: (l: string) => void): Promise<{ text: string; ms?: number }> {
+  if (opts.kallsyms) return { text: readFileSync(opts.kallsyms, 'latin1') };
+  const cache = join(workDir, `kallsyms-${kernel.version}-${readFileSync(kernel.vmlinuz).length}.txt`);
+  if (existsSync(cache)) return { text: readFileSync(cache, 'latin1') };
+  log(`booting ${kernel.version} to dump /proc/kallsyms…`);
+  const d = await dumpKallsyms(kernel);
+  writeFileSync(cache, d.text);
+  return { text: d.text, ms: d.ms };
+}
+
+/** Negative-control edits of a converted module. */
+function mutate(bytes: Uint8Array, how: NonNullable<KernelCase['mutate']>): Uint8Array {
+  const obj = readElf(bytes);
+  if (how === 'clear-rela-livepatch') {
+    for (const s of obj.sections) s.flags &= ~SHF_RELA_LIVEPATCH;
+    return writeElf(obj);
+  }
+  // bump-sympos: every livepatch symbol asks for a position no kernel symbol has.
+  const symtab = symtabIndex(obj);
+  const syms = decodeSymbols(obj, symtab);
+  const strtab = obj.sections[obj.sections[symtab]!.link]!;
+  for (const s of syms) {
+    if (s.shndx !== SHN_LIVEPATCH) continue;
+    const name = s.name.replace(/,\d+$/, ',99');
+    const { table, offset } = appendString(strtab.data, name);
+    strtab.data = table;
+    strtab.size = table.length;
+    s.name = name;
+    s.nameOffset = offset;
+  }
+  encodeSymbols(obj, symtab, syms);
+  return writeElf(obj);
+}
+
+const BENIGN_DMESG = /loading out-of-tree module taints kernel|module verification failed: signature and\/or required key missing|tainting kernel with TAINT_LIVEPATCH/;
+const BAD_DMESG = /Unknown symbol|unresolvable|not found|invalid|Invalid relocation|overflow|BUG:|WARNING:|Oops|Call Trace|fail|error|disagrees about version/i;
+
+function badDmesgLines(dmesg: string): string[] {
+  return dmesg.split('\n').filter((l) => BAD_DMESG.test(l) && !BENIGN_DMESG.test(l));
+}
+
+function judge(c: KernelCase, r: GuestReport | undefined, bootResult: BootResult): CaseOutcome {
+  const notes: string[] = [];
+  const fail = (why: string): CaseOutcome => ({ id: c.id, expect: c.expect, ok: false, notes: [...notes, why] });
+  const dmesg = r?.blocks.get('dmesg') ?? '';
+  if (c.expect === 'oops') {
+    if (bootResult.ended !== 'panic') return fail(`expected the boot to end in a panic, it ended by ${bootResult.ended}`);
+    if (r?.ended) return fail('the case finished: the module did not oops');
+    const m = new RegExp(c.dmesg ?? 'Oops|BUG:').exec(bootResult.console);
+    if (!m) return fail('the console shows no oops');
+    const line = bootResult.console.split('\n').find((l) => /BUG:|Oops/.test(l))?.trim();
+    return { id: c.id, expect: c.expect, ok: true, notes: [`boot ended in a panic: ${line ?? m[0]}`] };
+  }
+  if (!r) return fail(`the guest never reached this case (boot ended by ${bootResult.ended})`);
+  if (!r.ended) {
+    const oops = bootResult.console.split('\n').find((l) => /BUG:|Oops|Kernel panic/.test(l))?.trim();
+    return fail(`the case did not finish (boot ended by ${bootResult.ended}${oops ? `: ${oops}` : ''})`);
+  }
+  const v = (k: string): string | undefined => r.values.get(k);
+  if (c.expect === 'insmod-fails') {
+    if (v('insmod') === '0') return fail('insmod succeeded');
+    const re = new RegExp(c.dmesg ?? '.');
+    const line = dmesg.split('\n').find((l) => re.test(l));
+    if (!line) return fail(`insmod failed (${v('insmod')}), but dmesg does not match /${c.dmesg}/: ${dmesg.split('\n').slice(-3).join(' | ')}`);
+    return { id: c.id, expect: c.expect, ok: true, notes: [`refused: ${line.replace(/^\[[^\]]*\]\s*/, '')}`] };
+  }
+  if (v('insmod') !== '0') return fail(`insmod failed (${v('insmod')}): ${r.blocks.get('insmod-output') ?? ''} ${badDmesgLines(dmesg).join(' | ')}`);
+  if (v('transition') !== '0') return fail(`transition did not finish: ${v('transition')}`);
+  if (c.late.length > 0 && v('late-insmod') !== '0') return fail(`loading the late module failed: ${r.blocks.get('late-output') ?? ''}`);
+  if (c.setup.length > 0 && v('setup') !== '0') return fail(`setup failed: ${r.blocks.get('setup-output') ?? ''}`);
+  if (v('enabled') !== '1') return fail(`enabled is ${v('enabled')}`);
+  for (const [i, check] of c.checks.entries()) {
+    const patched = r.blocks.get(`patched:${i}`) ?? '';
+    const missing = check.contains.filter((s) => !patched.includes(s));
+    if (missing.length) return fail(`${check.file} while patched lacks ${missing.map((s) => JSON.stringify(s)).join(', ')}: ${JSON.stringify(patched.slice(0, 200))}`);
+    notes.push(`${check.file}: ${JSON.stringify(patched.split('\n')[0]?.slice(0, 100))}`);
+    if (check.revert) {
+      const after = r.blocks.get(`unpatched:${i}`) ?? '';
+      const kept = check.revert.filter((s) => after.includes(s));
+      if (kept.length) return fail(`${check.file} still shows ${kept.map((s) => JSON.stringify(s)).join(', ')} after the patch was disabled`);
+    }
+  }
+  if (c.address) {
+    const text = [...r.blocks.entries()].filter(([k]) => k.startsWith('patched:')).map(([, b]) => b).join('\n');
+    const m = new RegExp(c.address.pattern).exec(text);
+    if (!m?.[1]) return fail(`no address matching /${c.address.pattern}/ in the patched output`);
+    const lines = (r.blocks.get(`kallsyms:${c.address.name}`) ?? '').split('\n').filter(Boolean);
+    const want = c.address.sympos === 0 ? (lines.length === 1 ? lines[0] : undefined) : lines[c.address.sympos - 1];
+    if (!want) return fail(`vmlinux has ${lines.length} '${c.address.name}', no sympos ${c.address.sympos}`);
+    const bound = BigInt(`0x${m[1]}`);
+    const expected = BigInt(`0x${want.split(/\s+/)[0]}`);
+    const which = lines.findIndex((l) => BigInt(`0x${l.split(/\s+/)[0]}`) === bound);
+    if (bound !== expected) return fail(`bound ${c.address.name} at ${m[1]}, which is ${which >= 0 ? `duplicate ${which + 1}` : 'no duplicate'}; sympos ${c.address.sympos} is ${want}`);
+    notes.push(`bound ${c.address.name} #${which + 1} of ${lines.length} (${m[1]})`);
+  }
+  if (v('disable') !== '0' || v('unpatched') !== '0') return fail(`disabling failed (echo 0 → ${v('disable')}, patch gone → ${v('unpatched')})`);
+  if (v('rmmod') !== '0') return fail(`rmmod failed: ${r.blocks.get('rmmod-output') ?? ''}`);
+  const bad = badDmesgLines(dmesg);
+  if (bad.length) return fail(`dmesg: ${bad.join(' | ')}`);
+  return { id: c.id, expect: c.expect, ok: true, notes };
+}
+
+export async function runLoadTest(opts: LoadOptions): Promise<LoadReport> {
+  const log = opts.log ?? (() => undefined);
+  const kernel = requireKernel(opts.kernel);
+  if (!kernel.buildDir) throw new HarnessError(`no kbuild tree for ${kernel.version} (/lib/modules/${kernel.version}/build): install linux-headers-amd64`);
+  const ownWork = opts.workDir === undefined;
+  const workDir = opts.workDir ?? mkdtempSync(join(tmpdir(), 'klp-load-'));
+  mkdirSync(workDir, { recursive: true });
+  try {
+    const ks = await kallsymsFor(kernel, opts, workDir, log);
+
+    // symbols.klp: vmlinux from kallsyms; modules the cases load late, from their .ko files.
+    const lateFiles = [...new Set(opts.cases.flatMap((c) => c.late))].sort();
+    const lateBytes = new Map(lateFiles.map((f) => [f, readModuleFile(join(kernel.modulesDir, f))]));
+    const symvers = join(kernel.buildDir, 'Module.symvers');
+    const symbolsBytes = generateSymbolsFile({
+      kallsyms: parseKallsyms(ks.text),
+      modules: lateFiles.map((f) => moduleSymbols(lateBytes.get(f)!, f.slice(f.lastIndexOf('/') + 1).replace(/\.ko(\.xz|\.zst)?$/, '')).symbols),
+      ...(existsSync(symvers) ? { exports: parseModuleSymvers(readFileSync(symvers, 'latin1')) } : {}),
+    });
+    writeFileSync(join(workDir, 'symbols.klp'), symbolsBytes);
+    const symbolsList = parseSymbolsFile(symbolsBytes);
+
+    log(`building ${opts.cases.length} kernel case module(s) against ${kernel.buildDir}…`);
+    const built = await buildModules(kernel.buildDir, opts.cases.map((c) => c.sourceDir), join(workDir, 'build'));
+
+    const outcomes = new Map<string, CaseOutcome>();
+    const files: Array<{ path: string; data: Uint8Array }> = [...lateBytes].map(([f, data]) => ({ path: `/lib/modules/${kernel.version}/${f}`, data }));
+    const runnable: KernelCase[] = [];
+    const refTwins: KernelCase[] = [];
+    const refIds: string[] = [];
+    for (const c of opts.cases) {
+      const ko = built.modules.get(c.module);
+      if (!ko) {
+        outcomes.set(c.id, { id: c.id, expect: c.expect, ok: false, notes: [`kbuild made no ${c.module}.ko`] });
+        continue;
+      }
+      let bytes: Uint8Array = readFileSync(ko);
+      if (c.dialect !== 'unconverted') {
+        try {
+          bytes = convert(bytes, c.dialect === 'symbols' ? { symbols: symbolsBytes } : { dialect: 'annotation' }).output;
+        } catch (e) {
+          if (!(e instanceof KlpError)) throw e;
+          outcomes.set(c.id, { id: c.id, expect: c.expect, ok: false, notes: [`klp-convert refused it: ${e.kind}: ${e.reason}`] });
+          continue;
+        }
+        const have = new Set(readElf(bytes).sections.map((s) => s.name));
+        const absent = c.klpSections.filter((n) => !have.has(n));
+        if (absent.length > 0) {
+          outcomes.set(c.id, { id: c.id, expect: c.expect, ok: false, notes: [`the converted module lacks ${absent.join(', ')}: the case no longer exercises what it says (compiler folding?)`] });
+          continue;
+        }
+        const lint = lintErrors(lintModuleBytes(bytes, { symbolsList }));
+        if (lint.length > 0) {
+          outcomes.set(c.id, { id: c.id, expect: c.expect, ok: false, notes: ['our converted module fails the loader lint'], converterBug: lint.map((f) => `${f.where.section ? `${f.where.section}: ` : ''}${f.rule}: ${f.message}`) });
+        }
+      }
+      const dialect = c.dialect;
+      const ref = dialect !== 'unconverted' && !c.mutate ? opts.references?.[dialect] : undefined;
+      if (ref && dialect !== 'unconverted') {
+        const twin: KernelCase = { ...c, id: `${c.id}@ref` };
+        const refCase: Case = { id: twin.id, dir: workDir, input: ko, ...(dialect === 'symbols' ? { symbols: join(workDir, 'symbols.klp') } : {}), dialect, meta: {} };
+        const r = await runReference(ref, refCase);
+        if (r.kind !== 'ok') {
+          outcomes.set(twin.id, { id: twin.id, expect: c.expect, ok: false, notes: [`the reference ${r.kind === 'reject' ? `refused it (exit ${r.exitCode})` : r.kind === 'crash' ? `crashed (${r.signal})` : 'timed out'}: ${r.stderr.trim().split('\n')[0] ?? ''}`] });
+        } else {
+          const lint = lintErrors(lintModuleBytes(r.output, { symbolsList }));
+          if (lint.length > 0) outcomes.set(twin.id, { id: twin.id, expect: c.expect, ok: false, notes: lint.map((f) => `lint: ${f.where.section ? `${f.where.section}: ` : ''}${f.rule}: ${f.message}`) });
+          files.push({ path: `/m/${twin.id}.ko`, data: r.output });
+          refTwins.push(twin);
+        }
+        refIds.push(twin.id);
+      }
+      if (c.mutate) bytes = mutate(bytes, c.mutate);
+      writeFileSync(join(workDir, `${c.id}.ko`), bytes);
+      files.push({ path: `/m/${c.id}.ko`, data: bytes });
+      runnable.push(c);
+    }
+
+    const guestCase = (c: KernelCase): GuestCase => ({
+      id: c.id,
+      file: `${c.id}.ko`,
+      name: c.module.replace(/-/g, '_'),
+      livepatch: c.expect === 'patched' || c.expect === 'oops',
+      late: c.late.map((f) => `/lib/modules/${kernel.version}/${f}`),
+      setup: c.setup,
+      teardown: c.teardown,
+      files: c.checks.map((k) => k.file),
+      kallsyms: c.address ? [c.address.name] : [],
+    });
+    // An oops ends the boot, so each such control gets a boot of its own, after the others; the
+    // reference's outputs, which may crash (v4's shared-symbol bug), come last in boots of their own.
+    const groups = [runnable.filter((c) => c.expect !== 'oops'), ...runnable.filter((c) => c.expect === 'oops').map((c) => [c]), refTwins].filter((g) => g.length > 0);
+    const boots: LoadReport['timings']['boots'] = [];
+    let guestKernel: string | undefined;
+    while (groups.length > 0) {
+      const group = groups.shift()!;
+      log(`booting ${kernel.version} for ${group.map((c) => c.id).join(', ')}…`);
+      const initramfs = buildInitramfs(initScript(group.map(guestCase)), files);
+      const result = await boot({ vmlinuz: kernel.vmlinuz, initramfs, timeoutMs: opts.bootTimeoutMs ?? BOOT_BASE_MS + BOOT_PER_CASE_MS * group.length });
+      writeFileSync(join(workDir, `console-${boots.length}.log`), result.console);
+      writeFileSync(join(workDir, `results-${boots.length}.log`), result.results);
+      boots.push({ cases: group.map((c) => c.id), ended: result.ended, ms: Math.round(result.ms) });
+      const out = parseGuestOutput(result.results);
+      guestKernel ??= out.uname;
+      // A boot that ended early leaves the cases after the one that ended it: they get another.
+      const unreached = group.filter((c) => !out.cases.has(c.id));
+      if (unreached.length > 0 && unreached.length < group.length) groups.unshift(unreached);
+      for (const c of group) {
+        if (unreached.includes(c) && unreached.length < group.length) continue;
+        const o = judge(c, out.cases.get(c.id), result);
+        const prior = outcomes.get(c.id);
+        // A lint failure found before the boot stays a failure, whatever the kernel then did.
+        outcomes.set(c.id, prior ? { ...o, ok: false, ...(prior.converterBug ? { converterBug: prior.converterBug } : {}), notes: [...prior.notes, ...o.notes] } : o);
+      }
+    }
+    const cases = opts.cases.map((c) => outcomes.get(c.id)!);
+    const reference = refIds.map((id) => outcomes.get(id)!);
+    return {
+      kernel: kernel.version,
+      ...(guestKernel ? { guestKernel } : {}),
+      ok: cases.every((c) => c.ok),
+      cases,
+      reference,
+      timings: { ...(ks.ms !== undefined ? { kallsymsMs: Math.round(ks.ms) } : {}), buildMs: Math.round(built.ms), boots },
+    };
+  } finally {
+    if (ownWork) rmSync(workDir, { recursive: true, force: true });
+  }
+}
