@@ -6,7 +6,7 @@ import { writeElf } from './elf/write.js';
 import { ET_REL } from './elf/constants.js';
 import { applyPlan } from './klp/apply.js';
 import { KlpError } from './klp/errors.js';
-import { planConversion, type ConversionPlan, type Dialect } from './klp/plan.js';
+import { planConversion, symbolNames, type ConversionPlan, type Dialect } from './klp/plan.js';
 import { parseSymbolsFile } from './klp/symbols-file.js';
 
 export interface ConvertOptions {
@@ -43,10 +43,11 @@ export function convert(input: Uint8Array, options: ConvertOptions = {}): Conver
   if (dialect === 'symbols' && !options.symbols) {
     throw new KlpError('bad-symbols-file', 'the symbols-list dialect needs a symbols.klp file');
   }
-  const symbolsList = dialect === 'symbols' ? parseSymbolsFile(options.symbols!) : undefined;
   try {
     const obj = readElf(input);
     if (obj.header.type !== ET_REL) throw new KlpError('bad-elf', `e_type is ${obj.header.type}, not ET_REL: not a kernel module`, { offset: 16 });
+    // The module is read first (as the C tool does), so only the names it uses are kept of symbols.klp.
+    const symbolsList = dialect === 'symbols' ? parseSymbolsFile(options.symbols!, { names: symbolNames(obj) }) : undefined;
     const plan = planConversion(obj, symbolsList ? { dialect, symbolsList } : { dialect });
     const report = describePlan(obj.sections.map((s) => s.name), plan);
     applyPlan(obj, plan);

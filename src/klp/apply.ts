@@ -1,8 +1,8 @@
 // Carries out a plan on the model. Only model edits here; index fix-up is the ELF layer's.
 import { SHF_ALLOC, SHF_RELA_LIVEPATCH, SHN_LIVEPATCH, SHT_RELA } from '../elf/constants.js';
 import { addSections, localSymbolCount, removeSections } from '../elf/edit.js';
-import type { ElfObject, Reloc } from '../elf/model.js';
-import { decodeRelocs, encodeRelocs, relocEntrySize } from '../elf/relocs.js';
+import type { ElfObject } from '../elf/model.js';
+import { relocEntrySize } from '../elf/relocs.js';
 import { appendStrings } from '../elf/strings.js';
 import { decodeSymbols, encodeSymbols } from '../elf/symbols.js';
 import type { ConversionPlan } from './plan.js';
@@ -31,47 +31,46 @@ export function applyPlan(obj: ElfObject, plan: ConversionPlan): void {
   encodeSymbols(obj, plan.symtab, symbols);
   symtab.info = localSymbolCount(symbols);
 
-  // Move relocations: each keeps its place relative to the others in its new section.
-  const decoded = new Map<number, Reloc[]>();
-  const relocsOf = (section: number): Reloc[] => {
-    let list = decoded.get(section);
-    if (!list) {
-      list = decodeRelocs(ident, obj.sections[section]!);
-      decoded.set(section, list);
-    }
-    return list;
-  };
-  const moved = new Map<number, Set<number>>();
-  const klpContents = plan.klpSections.map((klp) =>
-    klp.relocs.map(({ section, index }) => {
-      let set = moved.get(section);
-      if (!set) moved.set(section, (set = new Set()));
-      set.add(index);
-      return relocsOf(section)[index]!;
-    }),
-  );
-  for (const [section, indices] of moved) {
+  // Move relocations: each keeps its place relative to the others in its new section. Symbols are
+  // renamed in place, so an entry moves as it is, byte for byte.
+  const entsize = relocEntrySize(ident, SHT_RELA);
+  const moved = new Map<number, Uint8Array>();
+  const klpContents = plan.klpSections.map((klp) => {
+    const data = new Uint8Array(klp.relocs.length * entsize);
+    klp.relocs.forEach(({ section, index }, k) => {
+      const from = obj.sections[section]!.data;
+      data.set(from.subarray(index * entsize, (index + 1) * entsize), k * entsize);
+      let marks = moved.get(section);
+      if (!marks) moved.set(section, (marks = new Uint8Array(from.length / entsize)));
+      marks[index] = 1;
+    });
+    return data;
+  });
+  for (const [section, marks] of moved) {
     const sec = obj.sections[section]!;
-    sec.data = encodeRelocs(ident, sec.type, relocsOf(section).filter((_, i) => !indices.has(i)));
-    sec.size = sec.data.length;
+    const kept = new Uint8Array((marks.length - marks.reduce((n, m) => n + m, 0)) * entsize);
+    let at = 0;
+    marks.forEach((m, i) => {
+      if (m) return;
+      kept.set(sec.data.subarray(i * entsize, (i + 1) * entsize), at);
+      at += entsize;
+    });
+    sec.data = kept;
+    sec.size = kept.length;
   }
 
-  const entsize = relocEntrySize(ident, SHT_RELA);
-  addSections(obj, plan.klpSections.map((klp, i) => {
-    const data = encodeRelocs(ident, SHT_RELA, klpContents[i]!);
-    return {
-      name: klp.name,
-      type: SHT_RELA,
-      flags: SHF_ALLOC | SHF_RELA_LIVEPATCH,
-      addr: 0n,
-      size: data.length,
-      link: plan.symtab,
-      info: klp.base,
-      addralign: ident.is64 ? 8n : 4n,
-      entsize: BigInt(entsize),
-      data,
-    };
-  }));
+  addSections(obj, plan.klpSections.map((klp, i) => ({
+    name: klp.name,
+    type: SHT_RELA,
+    flags: SHF_ALLOC | SHF_RELA_LIVEPATCH,
+    addr: 0n,
+    size: klpContents[i]!.length,
+    link: plan.symtab,
+    info: klp.base,
+    addralign: ident.is64 ? 8n : 4n,
+    entsize: BigInt(entsize),
+    data: klpContents[i]!,
+  })));
 
   removeSections(obj, plan.removeSections);
 }

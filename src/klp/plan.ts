@@ -75,7 +75,9 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
       : { resolve: annotatedResolution, candidate: isAnnotationCandidate, removeSections: new Set<number>(), annotatedNames: [] };
 
   const conversions = new Map<number, SymbolConversion>();
-  const klpSections = new Map<string, KlpSectionPlan>();
+  // By patched object, then base section: no key to build per relocation.
+  const klpSections = new Map<string, Map<number, KlpSectionPlan>>();
+  const klpOrder: KlpSectionPlan[] = [];
   obj.sections.forEach((sec, secIndex) => {
     if (!isRelocSection(sec) || sec.link !== symtab) return;
     if (resolver.removeSections.has(secIndex) || sec.name.startsWith(KLP_RELA_PREFIX)) return;
@@ -105,11 +107,13 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
       if (why) {
         throw new KlpError('unsupported-section', `relocation ${k} to '${sym.name}' cannot be a livepatch relocation: ${why}`, { section: sec.name, symbol: sym.name, index: k });
       }
-      const key = `${conv.lpObjname}\0${sec.info}`;
-      let target = klpSections.get(key);
+      let ofObject = klpSections.get(conv.lpObjname);
+      if (!ofObject) klpSections.set(conv.lpObjname, (ofObject = new Map()));
+      let target = ofObject.get(sec.info);
       if (!target) {
         target = { name: klpRelaSectionName(input.dialect, conv.lpObjname, base.name), objname: conv.lpObjname, base: sec.info, relocs: [] };
-        klpSections.set(key, target);
+        ofObject.set(sec.info, target);
+        klpOrder.push(target);
       }
       target.relocs.push({ section: secIndex, index: k, symbol: rel.symbol });
     });
@@ -133,10 +137,16 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
     dialect: input.dialect,
     symtab,
     conversions: [...conversions.values()],
-    klpSections: [...klpSections.values()],
+    klpSections: klpOrder,
     removeSections: resolver.removeSections,
     warnings,
   };
+}
+
+/** Every name in the module's symbol table: all a conversion can ask symbols.klp about. */
+export function symbolNames(obj: ElfObject): Set<string> {
+  const symtab = symtabIndex(obj);
+  return new Set(symtab < 0 ? [] : decodeSymbols(obj, symtab).map((s) => s.name));
 }
 
 function requireList(input: PlanInput): SymbolsList {
