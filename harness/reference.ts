@@ -23,6 +23,8 @@ export type ReferenceOutcome =
 export const DEFAULT_REFERENCE_TIMEOUT_MS = 30_000;
 /** Keep at most this much of the reference's stderr: a broken build may print megabytes. */
 const STDERR_LIMIT = 64 * 1024;
+/** Outputs past this are refused unread; a module that large is not a livepatch module. */
+const OUTPUT_LIMIT = 512 * 1024 * 1024;
 
 /** Splits `--reference-cmd 'WRAPPER… PATH'` on whitespace (no shell, so no quoting rules). */
 export function referenceCommand(opts: { reference?: string; referenceCmd?: string }): ReferenceCommand {
@@ -41,7 +43,12 @@ export function referenceCommand(opts: { reference?: string; referenceCmd?: stri
 }
 
 /** Runs the reference on one case the way a user would: `ref [symbols.klp] input.ko output.ko`. */
-export async function runReference(ref: ReferenceCommand, c: Case, timeoutMs = DEFAULT_REFERENCE_TIMEOUT_MS): Promise<ReferenceOutcome> {
+/** The run was interrupted (Ctrl-C) while the reference ran: the case has no verdict. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+}
+
+export async function runReference(ref: ReferenceCommand, c: Case, timeoutMs = DEFAULT_REFERENCE_TIMEOUT_MS, signal?: AbortSignal): Promise<ReferenceOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'klp-ref-'));
   const out = join(dir, 'output.ko');
   const args = [...ref.argv.slice(1), ...(c.symbols ? [resolve(c.symbols)] : []), resolve(c.input), out];
@@ -57,7 +64,9 @@ export async function runReference(ref: ReferenceCommand, c: Case, timeoutMs = D
       maxBuffer: { stderr: STDERR_LIMIT },
       cwd: dir,
       env: { LC_ALL: 'C' },
+      ...(signal ? { cancelSignal: signal } : {}),
     });
+    if (r.isCanceled) throw new InterruptedError('interrupted');
     const ms = performance.now() - started;
     const stderr = typeof r.stderr === 'string' ? r.stderr.slice(0, STDERR_LIMIT) : '';
     if (r.timedOut) return { kind: 'timeout', stderr, ms };
@@ -65,7 +74,13 @@ export async function runReference(ref: ReferenceCommand, c: Case, timeoutMs = D
     // That is the harness unable to run, not the reference refusing the case.
     if (r.exitCode === undefined && !r.signal) throw new HarnessError(`cannot run the reference: ${r.shortMessage ?? r.message}`);
     if (r.signal && r.exitCode === undefined) return { kind: 'crash', signal: r.signal, stderr, ms };
-    if (r.exitCode === 0 && existsSync(out)) return { kind: 'ok', output: new Uint8Array(readFileSync(out)), stderr, ms };
+    if (r.exitCode === 0 && existsSync(out)) {
+      // A broken build can write gigabytes for a hostile input (libelf lays out a section of any
+      // claimed size): that is a wrong answer, not something to read into memory.
+      const size = statSync(out).size;
+      if (size > OUTPUT_LIMIT) return { kind: 'reject', exitCode: 0, stderr: `${stderr}reference wrote a ${size}-byte output (more than ${OUTPUT_LIMIT} bytes)`, ms };
+      return { kind: 'ok', output: new Uint8Array(readFileSync(out)), stderr, ms };
+    }
     return { kind: 'reject', exitCode: r.exitCode ?? -1, stderr, ms };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import type { Ledger } from './ledger.js';
 import { runOurs, type OursOutcome } from './ours.js';
 import { mapPool } from './pool.js';
 import { fileSha256, sha256, toolVersion } from './provenance.js';
-import { runReference, type ReferenceCommand, type ReferenceOutcome } from './reference.js';
+import { InterruptedError, runReference, type ReferenceCommand, type ReferenceOutcome } from './reference.js';
 import { summarise, type CaseReport, type HarnessReport, type StaleLedgerEntry } from './report/json.js';
 
 export interface Shard {
@@ -41,6 +41,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Called after each case, for a progress bar. */
   onProgress?: (done: number, total: number) => void;
+  /** Aborted on Ctrl-C: running references are stopped, the rest skipped, the report still written. */
+  signal?: AbortSignal;
 }
 
 const STDERR_KEPT = 4000;
@@ -120,10 +122,17 @@ export async function runHarness(opts: RunOptions): Promise<HarnessReport> {
     let r: CaseReport;
     if (opts.dialect && c.dialect !== opts.dialect) {
       r = caseReport(c, skipped(`${c.dialect} case; this run is --dialect ${opts.dialect}`), null, null);
+    } else if (opts.signal?.aborted) {
+      r = caseReport(c, skipped('interrupted before it ran'), null, null);
     } else {
       const ours = runOurs(c);
-      const ref = await runReference(opts.reference, c, opts.timeoutMs);
-      r = caseReport(c, classify(ours, ref, opts.ledger, c.id), ours, ref);
+      try {
+        const ref = await runReference(opts.reference, c, opts.timeoutMs, opts.signal);
+        r = caseReport(c, classify(ours, ref, opts.ledger, c.id), ours, ref);
+      } catch (e) {
+        if (!(e instanceof InterruptedError)) throw e;
+        r = caseReport(c, skipped('interrupted while the reference ran'), ours, null);
+      }
     }
     opts.onProgress?.(++done, cases.length);
     return r;
@@ -137,7 +146,8 @@ export async function runHarness(opts: RunOptions): Promise<HarnessReport> {
     startedAt: startedAt.toISOString(),
     durationMs: round(performance.now() - t0),
     options: { dialect: opts.dialect ?? null, shard: opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null, jobs: opts.jobs },
-    passed: reports.every((c) => c.passed),
+    interrupted: opts.signal?.aborted === true,
+    passed: opts.signal?.aborted !== true && reports.every((c) => c.passed),
     summary,
     cases: reports,
     triggeredLedgerEntries: [...new Set(reports.map((c) => c.ledger).filter((x): x is string => x !== null))].sort(),

@@ -18,6 +18,8 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   golden: { summary: 'golden check [CASE…] | golden update --reference PATH [CASE…]', load: () => import('./golden-command.js') },
   gen: { summary: 'write generated scenarios as cases (--seed S --count N --out DIR)', load: () => import('./gen-command.js') },
   list: { summary: 'list cases with their metadata and shared-symbol use', load: () => import('./list-command.js') },
+  minimize: { summary: 'shrink a diverging case by delta debugging (CASE --reference PATH [--out DIR])', load: () => import('./minimize-command.js') },
+  'bisect-run': { summary: 'git bisect run helper: 0 all agree, 1 a case diverges, 125 cannot test', load: () => import('./bisect-command.js') },
   load: { summary: 'load converted kernel cases into the installed kernel under QEMU', load: async () => ({ run: (await import('../kernel/cli.js')).runLoad }) },
   kallsyms: { summary: 'boot the installed kernel and dump /proc/kallsyms (--out FILE)', load: async () => ({ run: (await import('../kernel/cli.js')).runKallsyms }) },
 };

@@ -64,6 +64,11 @@ export async function run(argv: readonly string[]): Promise<number> {
     ledgerFile: option(a, 'ledger'),
   });
   const ci = isCi();
+  // Ctrl-C: stop the references, skip what is left, still write the reports (exit 130).
+  const interrupt = new AbortController();
+  const onSigint = (): void => interrupt.abort();
+  // `on`, not `once`: execa's exit hook re-raises the signal when it finds itself the last listener.
+  process.on('SIGINT', onSigint);
   const progress = new ProgressBar(process.stderr, !ci && process.stderr.isTTY === true);
   const report = await runHarness({
     paths: a.positional.length ? a.positional : DEFAULT_CASES,
@@ -75,7 +80,9 @@ export async function run(argv: readonly string[]): Promise<number> {
     jobs,
     timeoutMs,
     onProgress: (done, total) => progress.update(done, total),
+    signal: interrupt.signal,
   });
+  process.removeListener('SIGINT', onSigint);
   progress.clear();
   const json = option(a, 'json');
   if (json) writeJsonReport(json, report);
@@ -83,5 +90,9 @@ export async function run(argv: readonly string[]): Promise<number> {
   if (junit) writeFileAtomic(junit, junitXml(report));
   const colour = a.flags.has('color') || (!a.flags.has('no-color') && process.stdout.isTTY === true && !process.env.NO_COLOR);
   process.stdout.write(renderTerminal(report, { colour, ci }));
+  if (report.interrupted) {
+    process.stderr.write('klp-harness: interrupted; the report covers the cases that finished\n');
+    return 130;
+  }
   return report.passed ? 0 : 1;
 }

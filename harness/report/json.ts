@@ -59,6 +59,8 @@ export interface HarnessReport {
   startedAt: string;
   durationMs: number;
   options: { dialect: 'symbols' | 'annotation' | null; shard: string | null; jobs: number };
+  /** Stopped by Ctrl-C: the cases it did not finish are `skipped`, and the report does not pass. */
+  interrupted?: boolean;
   passed: boolean;
   summary: Summary;
   cases: CaseReport[];

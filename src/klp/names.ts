@@ -51,6 +51,8 @@ export function checkObjname(objname: string): string | undefined {
   if (objname.length === 0) return 'empty object name';
   if (objname.includes('.')) return `object name '${objname}' contains a dot`;
   if (objname.length >= MODULE_NAME_LEN) return `object name '${objname}' is longer than ${MODULE_NAME_LEN - 1} characters`;
+  // A module name is printable; a NUL would end it early in the kernel's copy of the name.
+  if (/[\x00-\x1f\x7f]/.test(objname)) return `object name '${objname}' contains a control character`;
   return undefined;
 }
 

@@ -1,0 +1,35 @@
+// The fuzzer's seeds: every compiled case (input.ko, and symbols.klp for symbols-list cases),
+// sorted by directory name so a seed number means the same inputs on every machine.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Dialect } from '../../src/klp/plan.js';
+
+export interface Seed {
+  id: string;
+  dir: string;
+  input: Uint8Array;
+  symbols?: Uint8Array;
+  dialect: Dialect;
+}
+
+export const DEFAULT_CORPUS = 'cases/compiled';
+
+export function loadSeeds(root: string): Seed[] {
+  const seeds: Seed[] = [];
+  for (const name of readdirSync(root).sort()) {
+    const dir = join(root, name);
+    const input = join(dir, 'input.ko');
+    if (!statSync(dir).isDirectory() || !existsSync(input)) continue;
+    const symbolsPath = join(dir, 'symbols.klp');
+    const symbols = existsSync(symbolsPath) ? readFileSync(symbolsPath) : undefined;
+    seeds.push({
+      id: name,
+      dir,
+      input: new Uint8Array(readFileSync(input)),
+      ...(symbols ? { symbols: new Uint8Array(symbols) } : {}),
+      dialect: symbols ? 'symbols' : 'annotation',
+    });
+  }
+  if (seeds.length === 0) throw new Error(`${root}: no cases (directories with input.ko) to fuzz from`);
+  return seeds;
+}
