@@ -6,8 +6,7 @@ import { writeElf } from './elf/write.js';
 import { ET_REL } from './elf/constants.js';
 import { applyPlan } from './klp/apply.js';
 import { KlpError } from './klp/errors.js';
-import { planConversion, symbolNames, type ConversionPlan, type Dialect } from './klp/plan.js';
-import { parseSymbolsFile } from './klp/symbols-file.js';
+import { planConversion, type ConversionPlan, type Dialect } from './klp/plan.js';
 
 export interface ConvertOptions {
   /** Forces a dialect; by default symbols-list when `symbols` is given, annotation otherwise. */
@@ -46,9 +45,8 @@ export function convert(input: Uint8Array, options: ConvertOptions = {}): Conver
   try {
     const obj = readElf(input);
     if (obj.header.type !== ET_REL) throw new KlpError('bad-elf', `e_type is ${obj.header.type}, not ET_REL: not a kernel module`, { offset: 16 });
-    // The module is read first (as the C tool does), so only the names it uses are kept of symbols.klp.
-    const symbolsList = dialect === 'symbols' ? parseSymbolsFile(options.symbols!, { names: symbolNames(obj) }) : undefined;
-    const plan = planConversion(obj, symbolsList ? { dialect, symbolsList } : { dialect });
+    // The module is read before symbols.klp (as the C tool does): the plan keeps only the names it uses.
+    const plan = planConversion(obj, dialect === 'symbols' ? { dialect, symbolsFile: options.symbols! } : { dialect });
     const report = describePlan(obj.sections.map((s) => s.name), plan);
     applyPlan(obj, plan);
     normalizeSectionHeaders(obj);

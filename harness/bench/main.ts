@@ -261,22 +261,31 @@ function startupCosts(work: string, reference: string | undefined) {
   return result;
 }
 
-/** `klp-harness run --jobs 2` over the committed corpus, with and without a reference. */
+/**
+ * The harness over the committed corpus: `run --jobs 2` against the reference, and, without one,
+ * `golden check` (our converter against the stored goldens: the run CI makes).
+ */
 function harnessThroughput(work: string, reference: string | undefined, corpus: string) {
   const once = (withRef: boolean) => {
-    const json = join(work, `harness-${withRef ? 'ref' : 'noref'}.json`);
-    const args = [HARNESS_CLI, 'run', '--jobs', '2', '--json', json, ...(withRef && reference ? ['--reference', reference] : []), corpus];
+    const json = join(work, 'harness-ref.json');
+    const args = withRef && reference
+      ? [HARNESS_CLI, 'run', '--jobs', '2', '--json', json, '--reference', reference, corpus]
+      : [HARNESS_CLI, 'golden', 'check', '--cases', corpus];
     rmSync(json, { force: true });
     const t = process.hrtime.bigint();
     const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
     let cases: number | null = null;
     try {
-      cases = (JSON.parse(readFileSync(json, 'utf8')) as { cases: unknown[] }).cases.length;
+      if (withRef) cases = (JSON.parse(readFileSync(json, 'utf8')) as { cases: unknown[] }).cases.length;
+      else {
+        const m = /golden check: (\d+) pass, (\d+) differ/.exec(r.stdout + r.stderr);
+        if (m) cases = Number(m[1]) + Number(m[2]);
+      }
     } catch {
       // no report: the run did not get that far
     }
-    return { ms, status: r.status, cases, error: cases === null ? (r.stderr.trim().split('\n').at(-1) ?? null) : null };
+    return { ms, status: r.status, cases, error: cases === null ? ((r.stderr || r.stdout).trim().split('\n').at(-1) ?? null) : null };
   };
   const measure = (withRef: boolean) => {
     const xs = [once(withRef), once(withRef), once(withRef)];

@@ -11,7 +11,7 @@ import {
   parseAnnotatedSymbol,
 } from './names.js';
 import { specialSectionProblem } from './special-sections.js';
-import type { SymbolsList } from './symbols-file.js';
+import { parseSymbolsFile, type SymbolsList } from './symbols-file.js';
 
 export type Dialect = 'symbols' | 'annotation';
 
@@ -63,6 +63,11 @@ export interface PlanInput {
   dialect: Dialect;
   /** Required for the symbols-list dialect. */
   symbolsList?: SymbolsList;
+  /**
+   * Or symbols.klp itself: only the names this module's symbol table holds are kept of it, which
+   * is all a conversion can ask about (a kernel's file lists some 240,000 names).
+   */
+  symbolsFile?: Uint8Array;
 }
 
 export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan {
@@ -71,7 +76,7 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
   const symbols = decodeSymbols(obj, symtab);
   const resolver =
     input.dialect === 'symbols'
-      ? symbolsListResolver(obj, symbols, requireList(input))
+      ? symbolsListResolver(obj, symbols, requireList(input, symbols))
       : { resolve: annotatedResolution, candidate: isAnnotationCandidate, removeSections: new Set<number>(), annotatedNames: [] };
 
   const conversions = new Map<number, SymbolConversion>();
@@ -143,15 +148,10 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
   };
 }
 
-/** Every name in the module's symbol table: all a conversion can ask symbols.klp about. */
-export function symbolNames(obj: ElfObject): Set<string> {
-  const symtab = symtabIndex(obj);
-  return new Set(symtab < 0 ? [] : decodeSymbols(obj, symtab).map((s) => s.name));
-}
-
-function requireList(input: PlanInput): SymbolsList {
-  if (!input.symbolsList) throw new KlpError('bad-symbols-file', 'the symbols-list dialect needs a symbols.klp file');
-  return input.symbolsList;
+function requireList(input: PlanInput, symbols: readonly Symbol[]): SymbolsList {
+  if (input.symbolsList) return input.symbolsList;
+  if (input.symbolsFile) return parseSymbolsFile(input.symbolsFile, { names: new Set(symbols.map((s) => s.name)) });
+  throw new KlpError('bad-symbols-file', 'the symbols-list dialect needs a symbols.klp file');
 }
 
 /**
