@@ -27,6 +27,12 @@ describe('committed corpus', () => {
       }
     }
     expect(new Set(compiled.filter((r) => r.arch === 'x86_64').map((r) => r.compiler))).toEqual(new Set(['gcc-12', 'gcc-11', 'clang-15']));
+    for (const arch of ['x86_64', 'aarch64', 'ppc64le', 's390x', 'ppc32']) {
+      for (const dialect of ['symbols', 'annotation'] as const) {
+        const compilers = new Set(compiled.filter((r) => r.arch === arch && r.dialect === dialect && r.expect === 'convert').map((r) => r.compiler));
+        expect(compilers.size, `${arch} ${dialect} compilers`).toBeGreaterThanOrEqual(3);
+      }
+    }
     const kinds = new Set(rows.map((r) => r.expect));
     for (const kind of ['ambiguous-symbol', 'missing-symbol', 'conflicting-sympos', 'bad-sympos', 'bad-symbols-file', 'unsupported-section']) {
       expect(kinds, kind).toContain(kind);

@@ -74,17 +74,21 @@ ALL_FLAGSETS="O0 O2 O2-ffs Os"
 # key is the id prefix (<arch>-<compiler>[-<abi>]).
 TOOLCHAINS=$(cat <<'EOF'
 aarch64-clang-15|aarch64|clang-15|clang-15 --target=aarch64-linux-gnu|aarch64-linux-gnu-ld|-m aarch64linux|-mcmodel=small -fno-pic -mgeneral-regs-only||ALL O2-ftrace|
+aarch64-gcc-11|aarch64|gcc-11|aarch64-linux-gnu-gcc-11|aarch64-linux-gnu-ld|-m aarch64linux|-mcmodel=small -fno-pic -mgeneral-regs-only||ALL|
 aarch64-gcc-12|aarch64|gcc-12|aarch64-linux-gnu-gcc-12|aarch64-linux-gnu-ld|-m aarch64linux|-mcmodel=small -fno-pic -mgeneral-regs-only||ALL O2-ftrace|
 i386-clang-15|i386|clang-15|clang-15 --target=i386-linux-gnu|ld|-m elf_i386|-m32 -fno-pic -mregparm=3||O2 Os|
 i386-gcc-12|i386|gcc-12|gcc-12 -m32|ld|-m elf_i386|-m32 -fno-pic -mregparm=3||ALL|
+ppc32-clang-14|ppc32|clang-14|clang-14 --target=powerpc-linux-gnu|powerpc-linux-gnu-ld|-m elf32ppclinux|-fno-pic -msoft-float||ALL|crtsavres
 ppc32-clang-15|ppc32|clang-15|clang-15 --target=powerpc-linux-gnu|powerpc-linux-gnu-ld|-m elf32ppclinux|-fno-pic -msoft-float||ALL|crtsavres
 ppc32-gcc-12|ppc32|gcc-12|powerpc-linux-gnu-gcc-12|powerpc-linux-gnu-ld|-m elf32ppclinux|-fno-pic -msoft-float||ALL|crtsavres
 ppc64-clang-15-elfv1|ppc64|clang-15|clang-15 --target=powerpc64-linux-gnu|powerpc-linux-gnu-ld|-m elf64ppc --save-restore-funcs|-mcmodel=medium -fno-pic -mabi=elfv1|elfv1|ALL|
 ppc64-clang-15-elfv2|ppc64|clang-15|clang-15 --target=powerpc64-linux-gnu|powerpc-linux-gnu-ld|-m elf64ppc --save-restore-funcs|-mcmodel=medium -fno-pic -mabi=elfv2|elfv2|O2 O2-ffs|
 ppc64-gcc-12-elfv1|ppc64|gcc-12|powerpc-linux-gnu-gcc-12 -m64|powerpc-linux-gnu-ld|-m elf64ppc --save-restore-funcs|-mcmodel=medium -fno-pic -mabi=elfv1|elfv1|O2 O2-ffs|
 ppc64le-clang-15|ppc64le|clang-15|clang-15 --target=powerpc64le-linux-gnu|powerpc64le-linux-gnu-ld|-m elf64lppc --save-restore-funcs|-mcmodel=medium -fno-pic|elfv2|ALL|
+ppc64le-gcc-11|ppc64le|gcc-11|powerpc64le-linux-gnu-gcc-11|powerpc64le-linux-gnu-ld|-m elf64lppc --save-restore-funcs|-mcmodel=medium -fno-pic|elfv2|ALL|
 ppc64le-gcc-12|ppc64le|gcc-12|powerpc64le-linux-gnu-gcc-12|powerpc64le-linux-gnu-ld|-m elf64lppc --save-restore-funcs|-mcmodel=medium -fno-pic|elfv2|ALL O2-ftrace|
 s390x-clang-15|s390x|clang-15|clang-15 --target=s390x-linux-gnu|s390x-linux-gnu-ld|-m elf64_s390|-fno-pic -mbackchain||ALL|
+s390x-gcc-11|s390x|gcc-11|s390x-linux-gnu-gcc-11|s390x-linux-gnu-ld|-m elf64_s390|-fno-pic -mbackchain||ALL|
 s390x-gcc-12|s390x|gcc-12|s390x-linux-gnu-gcc-12|s390x-linux-gnu-ld|-m elf64_s390|-fno-pic -mbackchain||ALL|
 x86_64-clang-15|x86_64|clang-15|clang-15 --target=x86_64-linux-gnu|x86_64-linux-gnu-ld|-m elf_x86_64|-mcmodel=kernel -fno-PIE -mno-red-zone -fno-pic||ALL O2-ftrace|
 x86_64-gcc-11|x86_64|gcc-11|gcc-11|x86_64-linux-gnu-ld|-m elf_x86_64|-mcmodel=kernel -fno-PIE -mno-red-zone -fno-pic||ALL O2-ftrace|
