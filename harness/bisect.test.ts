@@ -42,7 +42,7 @@ beforeAll(() => {
   mkdirSync(goldenDir);
   writeFileSync(
     join(goldenDir, `${c.id}.golden`),
-    formatGolden({ caseId: c.id, referenceLabel: 'v7', referenceSha256: '0'.repeat(64), dialect: 'symbols', toolchain: 'test', ledger: null, referenceOutcome: null, outcome: { kind: 'convert', dump: dumpText(dumpObject(readElf(ours.output), { hex: false })) } }),
+    formatGolden({ caseId: c.id, referenceLabel: 'v7', referenceSha256: '0'.repeat(64), dialect: 'symbols', toolchain: 'test', ledger: null, referenceOutcome: null, outputSha256: null, outcome: { kind: 'convert', dump: dumpText(dumpObject(readElf(ours.output), { hex: false })) } }),
   );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

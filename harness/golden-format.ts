@@ -21,6 +21,11 @@ export interface Golden {
   ledger: string | null;
   /** What the reference did instead, when ledger is set. */
   referenceOutcome: string | null;
+  /**
+   * sha256 of the expected output file (converted cases): the dump ignores file offsets, so this
+   * is what holds our bytes to the reference's bytes when no reference is at hand.
+   */
+  outputSha256: string | null;
   outcome: GoldenOutcome;
 }
 
@@ -42,6 +47,7 @@ export function formatGolden(g: Golden): string {
   ];
   if (g.ledger) lines.push(`ledger: ${g.ledger}`, `reference-outcome: ${oneLine(g.referenceOutcome ?? '')}`);
   if (g.outcome.kind === 'convert') {
+    if (g.outputSha256) lines.push(`output: sha256:${g.outputSha256}`);
     lines.push('outcome: convert', DUMP_MARK, g.outcome.dump.replace(/\n$/, ''));
   } else {
     lines.push(`outcome: reject ${g.outcome.errorKind}`, `message: ${oneLine(g.outcome.message)}`, `message-source: ${g.outcome.messageSource}`);
@@ -85,6 +91,7 @@ export function parseGolden(text: string, path: string): Golden {
     toolchain: fields.get('toolchain') ?? '',
     ledger: fields.get('ledger') ?? null,
     referenceOutcome: fields.get('reference-outcome') ?? null,
+    outputSha256: fields.get('output')?.replace(/^sha256:/, '') ?? null,
     outcome,
   };
 }

@@ -11,7 +11,7 @@ import { goldenBlocks, formatGolden, parseGolden, toolchainOf, type Golden, type
 import type { Ledger } from './ledger.js';
 import { runOurs, type OursOutcome } from './ours.js';
 import { mapPool } from './pool.js';
-import { fileSha256 } from './provenance.js';
+import { fileSha256, sha256 } from './provenance.js';
 import { referenceErrorKind } from './reference-errors.js';
 import { runReference, type ReferenceCommand, type ReferenceOutcome } from './reference.js';
 import { readElf } from '../src/elf/read.js';
@@ -47,8 +47,11 @@ function describeOutcome(o: GoldenOutcome): string {
 export function compareWithGolden(id: string, golden: Golden, ours: OursOutcome): GoldenProblem | null {
   const mine = oursAsGolden(ours);
   const want = golden.outcome;
-  if (want.kind === 'convert' && mine.kind === 'convert') {
-    if (want.dump === mine.dump) return null;
+  if (want.kind === 'convert' && mine.kind === 'convert' && ours.kind === 'ok') {
+    if (want.dump === mine.dump) {
+      if (golden.outputSha256 === null || golden.outputSha256 === sha256(ours.output)) return null;
+      return { id, problem: 'differs', detail: 'every section agrees, but the bytes differ: the file layout changed (output sha256 differs)' };
+    }
     const wanted = goldenBlocks(want.dump);
     const got = goldenBlocks(mine.dump);
     const keys = [...new Set([...got.keys(), ...wanted.keys()])].filter((k) => wanted.get(k) !== got.get(k));
@@ -141,12 +144,12 @@ function describeReference(r: ReferenceOutcome): string {
 export function goldenFromRun(c: Case, ref: GoldenReference, ours: OursOutcome, out: ReferenceOutcome, cls: Classification): Golden | string {
   const head = { caseId: c.id, referenceLabel: ref.label, referenceSha256: ref.sha256, dialect: c.dialect, toolchain: toolchainOf(c) };
   if (cls.class === 'known') {
-    return { ...head, ledger: cls.ledger, referenceOutcome: describeReference(out), outcome: oursAsGolden(ours) };
+    return { ...head, ledger: cls.ledger, referenceOutcome: describeReference(out), outputSha256: ours.kind === 'ok' ? sha256(ours.output) : null, outcome: oursAsGolden(ours) };
   }
-  if (out.kind === 'ok') return { ...head, ledger: null, referenceOutcome: null, outcome: { kind: 'convert', dump: dumpOf(out.output) } };
+  if (out.kind === 'ok') return { ...head, ledger: null, referenceOutcome: null, outputSha256: sha256(out.output), outcome: { kind: 'convert', dump: dumpOf(out.output) } };
   if (out.kind === 'reject') {
     const e = referenceErrorKind(out.stderr);
-    return { ...head, ledger: null, referenceOutcome: null, outcome: { kind: 'reject', errorKind: e.kind, message: e.message, messageSource: 'reference' } };
+    return { ...head, ledger: null, referenceOutcome: null, outputSha256: null, outcome: { kind: 'reject', errorKind: e.kind, message: e.message, messageSource: 'reference' } };
   }
   return `${c.id}: the reference ${out.kind === 'crash' ? `was killed by ${out.signal}` : 'timed out'} and no ledger entry covers it`;
 }
