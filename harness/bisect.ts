@@ -10,14 +10,13 @@ import { execa } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { KlpError } from '../src/klp/errors.js';
 import type { Case } from './case.js';
 import { classPasses, classify } from './classify.js';
 import { HarnessError } from './errors.js';
 import { parseGolden } from './golden-format.js';
 import { compareWithGolden, goldenPath } from './golden.js';
 import type { Ledger } from './ledger.js';
-import { INTERNAL_ERROR_KIND, runOurs, type OursOutcome } from './ours.js';
+import { runConverter, runOurs, type ConvertFn, type OursOutcome } from './ours.js';
 import { runReference, type ReferenceCommand } from './reference.js';
 
 export const BISECT_EXIT = { good: 0, bad: 1, skip: 125, abort: 128 } as const;
@@ -25,8 +24,6 @@ export type BisectExit = (typeof BISECT_EXIT)[keyof typeof BISECT_EXIT];
 
 /** The converter under test: the harness's own, or a checkout's build (`--ours DIR`). */
 export type Converter = (c: Case) => OursOutcome;
-
-type ConvertFn = (input: Uint8Array, options: { dialect?: string; symbols?: Uint8Array }) => { output: Uint8Array };
 
 /**
  * Loads `convert` from a checkout's build, DIR/dist/src/convert.js. Its KlpError is another class
@@ -43,22 +40,7 @@ export async function loadConverter(dir: string): Promise<Converter> {
   }
   if (typeof mod.convert !== 'function') throw new CannotTest(`${path}: exports no convert()`);
   const convert = mod.convert as ConvertFn;
-  return (c) => {
-    const input = new Uint8Array(readFileSync(c.input));
-    const symbols = c.symbols ? new Uint8Array(readFileSync(c.symbols)) : undefined;
-    const t0 = performance.now();
-    try {
-      const { output } = convert(input, symbols ? { dialect: c.dialect, symbols } : { dialect: c.dialect });
-      return { kind: 'ok', output, ms: performance.now() - t0 };
-    } catch (e) {
-      const ms = performance.now() - t0;
-      const err = e as { name?: unknown; kind?: unknown; message?: unknown };
-      if (e instanceof KlpError || (err?.name === 'KlpError' && typeof err.kind === 'string')) {
-        return { kind: 'reject', errorKind: String(err.kind), message: String(err.message), ms };
-      }
-      return { kind: 'reject', errorKind: INTERNAL_ERROR_KIND, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e), ms };
-    }
-  };
+  return (c) => runConverter(convert, c);
 }
 
 /** This commit cannot be tested (exit 125). */

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { convert } from '../src/convert.js';
 import { KlpError } from '../src/klp/errors.js';
+import type { Dialect } from '../src/klp/plan.js';
 import type { Case } from './case.js';
 import { HarnessError } from './errors.js';
 
@@ -21,16 +22,28 @@ function readCaseFile(path: string): Uint8Array {
   }
 }
 
-export function runOurs(c: Case): OursOutcome {
+/** A converter as the library exports it (this tree's, or another checkout's build). */
+export type ConvertFn = (input: Uint8Array, options: { dialect?: Dialect; symbols?: Uint8Array }) => { output: Uint8Array };
+
+/**
+ * Runs `convert` on one case. A refusal is told by shape (name 'KlpError' and a kind), not by
+ * instanceof, so another checkout's build (another KlpError class) is judged the same way.
+ */
+export function runConverter(convertFn: ConvertFn, c: Case): OursOutcome {
   const input = readCaseFile(c.input);
   const symbols = c.symbols ? readCaseFile(c.symbols) : undefined;
   const started = performance.now();
   try {
-    const { output } = convert(input, symbols ? { dialect: c.dialect, symbols } : { dialect: c.dialect });
+    const { output } = convertFn(input, symbols ? { dialect: c.dialect, symbols } : { dialect: c.dialect });
     return { kind: 'ok', output, ms: performance.now() - started };
   } catch (e) {
     const ms = performance.now() - started;
-    if (e instanceof KlpError) return { kind: 'reject', errorKind: e.kind, message: e.message, ms };
+    const err = e as { name?: unknown; kind?: unknown; message?: unknown } | null;
+    if (e instanceof KlpError || (err?.name === 'KlpError' && typeof err.kind === 'string')) {
+      return { kind: 'reject', errorKind: String(err!.kind), message: String(err!.message), ms };
+    }
     return { kind: 'reject', errorKind: INTERNAL_ERROR_KIND, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e), ms };
   }
 }
+
+export const runOurs = (c: Case): OursOutcome => runConverter(convert, c);

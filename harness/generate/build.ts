@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import type { Arch, CaseMeta } from '../case.js';
 import { INPUT_NAME, META_NAME, SYMBOLS_NAME } from '../case.js';
 import { HarnessError } from '../errors.js';
+import { mapPool } from '../pool.js';
 import { renderLivepatch, renderModObject } from './render.js';
 import {
   GENERATED_ARCHES, exercises, expectedOutcome, scenarioArbitrary, sharing, summarize, symbolsFile,
@@ -136,26 +137,12 @@ export class ScenarioBuilder {
   }
 }
 
-/** Runs `work` over `items` with at most `limit` in flight; results in input order. */
-export async function mapConcurrent<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-
 export const DEFAULT_CONCURRENCY = 4;
 
 export async function buildScenarios(scenarios: readonly Scenario[], concurrency = DEFAULT_CONCURRENCY): Promise<BuiltScenario[]> {
   const builder = new ScenarioBuilder();
   try {
-    return await mapConcurrent(scenarios, concurrency, (s) => builder.build(s));
+    return await mapPool(scenarios, concurrency, (s) => builder.build(s));
   } finally {
     builder.close();
   }

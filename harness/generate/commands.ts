@@ -1,11 +1,12 @@
 // Handlers for `klp-harness gen` and `klp-harness run --generate`, as functions the CLI calls with
 // parsed options. They print nothing themselves; lines go to `log`.
 import { join } from 'node:path';
+import { mapPool } from '../pool.js';
 import type { Arch } from '../case.js';
 import type { Dialect } from '../../src/klp/plan.js';
 import {
   DEFAULT_CONCURRENCY, ScenarioBuilder, binutilsVersion, caseId, caseMeta, generateScenarios, installedConstraints,
-  mapConcurrent, writeCaseDir,
+  writeCaseDir,
 } from './build.js';
 import { runGenerated, type GenerateRunOptions, type GenerateRunSummary } from './differential.js';
 import type { ScenarioConstraints } from './scenario.js';
@@ -43,7 +44,7 @@ export async function genCommand(o: GenCommandOptions): Promise<GenCommandResult
   const builder = new ScenarioBuilder();
   const versions = new Map<Arch, Promise<string>>();
   try {
-    const written = await mapConcurrent(scenarios, o.concurrency ?? DEFAULT_CONCURRENCY, async (s, index) => {
+    const written = await mapPool(scenarios, o.concurrency ?? DEFAULT_CONCURRENCY, async (s, index) => {
       const built = await builder.build(s);
       let version = versions.get(s.arch);
       if (!version) versions.set(s.arch, (version = binutilsVersion(s.arch)));

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Dialect } from '../../src/klp/plan.js';
+import { mapPool } from '../pool.js';
 import type { Arch, Case } from '../case.js';
 import { INPUT_NAME, SYMBOLS_NAME } from '../case.js';
 import { classify, classPasses, type Classification } from '../classify.js';
@@ -15,7 +16,7 @@ import { runOurs } from '../ours.js';
 import { referenceCommand, runReference, type ReferenceCommand, type ReferenceOutcome } from '../reference.js';
 import {
   DEFAULT_CONCURRENCY, ScenarioBuilder, binutilsVersion, caseId, caseMeta, generateScenarios, installedConstraints,
-  mapConcurrent, writeCaseDir, type BuiltScenario,
+  writeCaseDir, type BuiltScenario,
 } from './build.js';
 import { checkConversion } from './invariants.js';
 import { GENERATED_ARCHES, scenarioArbitrary, summarize, type Scenario, type ScenarioConstraints } from './scenario.js';
@@ -147,7 +148,7 @@ export async function runGenerated(opts: GenerateRunOptions): Promise<GenerateRu
   const builder = new ScenarioBuilder();
   const summary: GenerateRunSummary = { runs: 0, agreed: 0, diverged: 0, tolerated: 0, divergences: [], minimizedCases: [] };
   try {
-    const results = await mapConcurrent(scenarios, opts.concurrency ?? DEFAULT_CONCURRENCY, async (s) => compare(await builder.build(s), refs.get(s.dialect)!));
+    const results = await mapPool(scenarios, opts.concurrency ?? DEFAULT_CONCURRENCY, async (s) => compare(await builder.build(s), refs.get(s.dialect)!));
     results.forEach((r, index) => {
       summary.runs++;
       if (r.verdict === 'agree') summary.agreed++;

@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { convert, type ConvertOptions } from '../../src/convert.js';
 import { KlpError } from '../../src/klp/errors.js';
 import { findCases, type Case } from '../case.js';
-import { ScenarioBuilder, generateScenarios, installedConstraints, mapConcurrent, type BuiltScenario } from './build.js';
+import { mapPool } from '../pool.js';
+import { ScenarioBuilder, generateScenarios, installedConstraints, type BuiltScenario } from './build.js';
 import { checkConversion } from './invariants.js';
 import { summarize } from './scenario.js';
 
@@ -88,7 +89,7 @@ describe(`${COUNT} generated scenarios (seed ${SEED})`, () => {
     it(`scenarios ${start}..${end - 1}`, async () => {
       const batch = (await all()).slice(start, end);
       const failures = (
-        await mapConcurrent(batch, CONCURRENCY, async (s, k) => {
+        await mapPool(batch, CONCURRENCY, async (s, k) => {
           const problems = check(fromBuilt(await builder.build(s), start + k));
           return problems.length ? `index ${start + k}: ${summarize(s)}\n    ${problems.join('\n    ')}` : '';
         })
