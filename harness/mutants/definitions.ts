@@ -25,6 +25,12 @@ const APPLY = 'src/klp/apply.ts';
 
 export const MUTANTS: readonly Mutant[] = [
   {
+    id: 'layout-ignores-alignment',
+    bug: 'the writer lays section contents out back to back, ignoring sh_addralign: every section still decodes, but the bytes (and the alignment the kernel loader relies on) are not the reference\'s',
+    seen: 'a plausible rewrite bug; only a byte comparison catches it, since a section-level dump ignores file offsets',
+    patches: [{ file: 'src/elf/layout.ts', search: '    offset = alignUp(offset, align);\n', replace: '    void align;\n' }],
+  },
+  {
     id: 'first-rela-only',
     bug: 'only the first rela of a shared symbol is converted; later ones stay in ordinary rela sections, pointing at a SHN_LIVEPATCH symbol',
     seen: 'v4 (2019), the seed thread: d59cadc0a8f8 "make convert_rela() list-safe"',
