@@ -10,7 +10,7 @@ import {
 } from '../src/elf/constants.js';
 import { infoIsSection } from '../src/elf/edit.js';
 import { machineName, relocTypeName } from '../src/elf/machines.js';
-import type { ElfObject, Symbol } from '../src/elf/model.js';
+import { visibilityOf, type ElfObject, type Symbol } from '../src/elf/model.js';
 import { decodeRelocs, isRelocSection } from '../src/elf/relocs.js';
 import { bytesToLatin1 } from '../src/elf/strings.js';
 import { decodeSymbols } from '../src/elf/symbols.js';
@@ -84,7 +84,7 @@ export function dumpObject(obj: ElfObject, options: DumpOptions = {}): DumpBlock
         table.forEach((sym, k) => {
           const where = sym.xindex || sym.shndx < SHN_LORESERVE ? (sym.shndx === 0 ? 'UNDEF' : sectionRef(sym.shndx)) : (specialIndexName(sym.shndx) ?? hex(sym.shndx));
           lines.push(
-            `    [${k}] ${symbolBindName(sym.bind)} ${symbolTypeName(sym.type)} ${symbolVisibilityName(sym.other & 3)}${sym.other & ~3 ? ` other=${hex(sym.other)}` : ''} ${where} value ${hex(sym.value)} size ${sym.size} name@${sym.nameOffset} ${JSON.stringify(sym.name)}`,
+            `    [${k}] ${symbolBindName(sym.bind)} ${symbolTypeName(sym.type)} ${symbolVisibilityName(visibilityOf(sym))}${sym.other & ~3 ? ` other=${hex(sym.other)}` : ''} ${where} value ${hex(sym.value)} size ${sym.size} name@${sym.nameOffset} ${JSON.stringify(sym.name)}`,
           );
         });
       } else if (s.type === SHT_STRTAB) {

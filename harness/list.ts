@@ -1,14 +1,15 @@
 // `klp-harness list`: the corpus as data. sharedSymbols and sharedAcrossSections are computed from
 // the input object itself, because how many relas share a symbol (and in how many sections) is
 // what differs between compilers and flags, and what the 2019 bug depended on.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { SHN_UNDEF } from '../src/elf/constants.js';
 import { readElf } from '../src/elf/read.js';
 import { decodeRelocs, isRelocSection } from '../src/elf/relocs.js';
+import type { Symbol } from '../src/elf/model.js';
 import { decodeSymbols } from '../src/elf/symbols.js';
-import { parseSymbolsFile } from '../src/klp/symbols-file.js';
 import type { Case } from './case.js';
 import { HarnessError } from './errors.js';
+import { exportedNames, loaderCannotResolve } from './generate/invariants.js';
 
 export interface CaseListing {
   id: string;
@@ -29,20 +30,16 @@ const isAnnotationRelocSection = (name: string): boolean => /^\.rela?\.klp\.modu
 
 /**
  * Which undefined symbols a correct conversion turns into livepatch symbols: those the module loader
- * cannot resolve. Exported symbols and `.TOC.` are the loader's, so they do not count as shared.
+ * cannot resolve (the oracle-free properties' own rule). Exported symbols and `.TOC.` are the
+ * loader's, so they do not count as shared.
  */
-export function needsConversion(c: Pick<Case, 'dialect' | 'symbols'>): (name: string) => boolean {
-  if (c.dialect === 'annotation') return (name) => name.startsWith('.klp.sym.rela.');
-  let exported: ReadonlySet<string> = new Set();
-  try {
-    if (c.symbols) exported = parseSymbolsFile(readFileSync(c.symbols)).exported;
-  } catch {
-    // A malformed symbols.klp (a bad-symbols-file case): count every undefined symbol.
-  }
-  return (name) => name !== '.TOC.' && !exported.has(name);
+export function needsConversion(c: Pick<Case, 'dialect' | 'symbols'>): (sym: Symbol, index: number) => boolean {
+  const symbols = c.symbols && existsSync(c.symbols) ? readFileSync(c.symbols) : undefined;
+  const exported = exportedNames(symbols);
+  return (sym, index) => loaderCannotResolve(sym, index, { dialect: c.dialect }, exported);
 }
 
-export function sharedSymbolUse(bytes: Uint8Array, counts: (name: string) => boolean = () => true): { sharedSymbols: string[]; sharedAcrossSections: string[] } {
+export function sharedSymbolUse(bytes: Uint8Array, counts: (sym: Symbol, index: number) => boolean = () => true): { sharedSymbols: string[]; sharedAcrossSections: string[] } {
   const obj = readElf(bytes);
   const uses = new Map<string, { relocs: number; sections: Set<number> }>();
   const tables = new Map<number, ReturnType<typeof decodeSymbols>>();
@@ -52,7 +49,7 @@ export function sharedSymbolUse(bytes: Uint8Array, counts: (name: string) => boo
     const symbols = tables.get(sec.link)!;
     for (const rel of decodeRelocs(obj.header.ident, sec)) {
       const sym = symbols[rel.symbol];
-      if (!sym || rel.symbol === 0 || sym.shndx !== SHN_UNDEF || !counts(sym.name)) continue;
+      if (!sym || rel.symbol === 0 || sym.shndx !== SHN_UNDEF || !counts(sym, rel.symbol)) continue;
       const u = uses.get(sym.name) ?? { relocs: 0, sections: new Set<number>() };
       u.relocs++;
       u.sections.add(i);

@@ -6,32 +6,16 @@ import {
 import { ElfFormatError } from './errors.js';
 import type { ElfObject, Reloc, Section, Symbol } from './model.js';
 import { decodeRelocs, encodeRelocs, isRelocSection } from './relocs.js';
-import { appendString, appendStrings } from './strings.js';
+import { appendStrings } from './strings.js';
 import { decodeSymbols, encodeSymbols } from './symbols.js';
 
 /** True when sh_info holds a section index rather than a count or a symbol index. */
 export const infoIsSection = (s: Pick<Section, 'type' | 'flags'>): boolean =>
   s.type === SHT_REL || s.type === SHT_RELA || (s.flags & SHF_INFO_LINK) !== 0n;
 
-/** Appends a name to the section header string table and returns its offset. */
-export function addSectionName(obj: ElfObject, name: string): number {
-  const shstr = obj.sections[obj.shstrndx]!;
-  const { table, offset } = appendString(shstr.data, name);
-  shstr.data = table;
-  shstr.size = table.length;
-  return offset;
-}
-
-/** Appends a section (its name added to the section header string table); returns its index. */
-export function addSection(obj: ElfObject, sec: Omit<Section, 'nameOffset' | 'offset'>): number {
-  const nameOffset = addSectionName(obj, sec.name);
-  obj.sections.push({ ...sec, nameOffset, offset: 0 });
-  return obj.sections.length - 1;
-}
-
 /**
- * Appends sections in order, as addSection does one by one, copying the section header string
- * table once rather than once per section (a module can get thousands of klp rela sections).
+ * Appends sections in order, their names added to the section header string table, which is
+ * copied once for all of them (a module can get thousands of klp rela sections).
  */
 export function addSections(obj: ElfObject, secs: ReadonlyArray<Omit<Section, 'nameOffset' | 'offset'>>): void {
   if (secs.length === 0) return;

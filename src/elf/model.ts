@@ -80,7 +80,3 @@ export interface Reloc {
 }
 
 export const visibilityOf = (sym: Pick<Symbol, 'other'>): number => sym.other & 3;
-
-export function sectionIndexByName(obj: ElfObject, name: string): number {
-  return obj.sections.findIndex((s, i) => i > 0 && s.name === name);
-}
