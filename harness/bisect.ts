@@ -7,7 +7,7 @@
 //   128  the bisection itself is wrong (bad arguments, unreadable case): git aborts rather than
 //        blaming a commit for it.
 import { execa } from 'execa';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Case } from './case.js';
@@ -18,6 +18,7 @@ import { compareWithGolden, goldenPath } from './golden.js';
 import type { Ledger } from './ledger.js';
 import { runConverter, runOurs, type ConvertFn, type OursOutcome } from './ours.js';
 import { runReference, type ReferenceCommand } from './reference.js';
+import { readInputText } from '../src/cli/files.js';
 
 export const BISECT_EXIT = { good: 0, bad: 1, skip: 125, abort: 128 } as const;
 export type BisectExit = (typeof BISECT_EXIT)[keyof typeof BISECT_EXIT];
@@ -118,6 +119,7 @@ export async function bisectRun(opts: BisectOptions): Promise<BisectResult> {
   const goldenDir = opts.goldenDir ?? defaultGoldenDir();
   const results: BisectCaseResult[] = [];
   for (const c of opts.cases) {
+    if (c.problem !== undefined) return { ...skip(`${c.id}: ${c.problem}`), cases: results };
     const ours = converter(c);
     if (command && ledger) {
       let ref;
@@ -133,7 +135,7 @@ export async function bisectRun(opts: BisectOptions): Promise<BisectResult> {
     } else {
       const path = goldenPath(goldenDir, c.id);
       if (!existsSync(path)) return { ...skip(`${c.id}: no golden ${path}`), cases: results };
-      const problem = compareWithGolden(c.id, parseGolden(readFileSync(path, 'utf8'), path), ours);
+      const problem = compareWithGolden(c.id, parseGolden(readInputText(path), path), ours);
       results.push({ id: c.id, verdict: problem ? 'diverge' : 'agree', detail: problem ? problem.detail.split('\n', 1)[0]! : 'golden reproduced' });
     }
     const last = results[results.length - 1]!;

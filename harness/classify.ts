@@ -11,7 +11,7 @@ import type { ReferenceOutcome } from './reference.js';
 import { readElf } from '../src/elf/read.js';
 import type { ElfObject } from '../src/elf/model.js';
 
-export const CASE_CLASSES = ['match', 'known', 'bothReject', 'diverge', 'oursReject', 'refReject', 'refCrash', 'refTimeout', 'skipped'] as const;
+export const CASE_CLASSES = ['match', 'known', 'bothReject', 'diverge', 'oursReject', 'refReject', 'refCrash', 'refTimeout', 'caseError', 'skipped'] as const;
 export type CaseClass = (typeof CASE_CLASSES)[number];
 export type Agreement = 'bytes' | 'sections' | null;
 
@@ -42,6 +42,11 @@ const base = (cls: CaseClass, note = ''): Classification => ({
 
 export function skipped(note: string): Classification {
   return base('skipped', note);
+}
+
+/** The case's own files cannot be used (not regular files, too large, bad case.json): neither side ran. */
+export function caseError(note: string): Classification {
+  return base('caseError', note);
 }
 
 /** How a ledger names what our side did. */

@@ -1,7 +1,8 @@
 // `golden check` (our converter against the stored goldens, no reference needed: what CI runs) and
 // `golden update` (goldens regenerated from the reference; all written, or none).
 import { createTwoFilesPatch } from 'diff';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { describeErrno, FileError, readInputText, writeOutputs } from '../src/cli/files.js';
 import { dirname, join } from 'node:path';
 import type { Case } from './case.js';
 import { classify, type Classification } from './classify.js';
@@ -90,13 +91,17 @@ export function checkGoldens(cases: readonly Case[], dir: string, all: boolean):
   let passed = 0;
   for (const c of cases) {
     const path = goldenPath(dir, c.id);
+    if (c.problem !== undefined) {
+      problems.push({ id: c.id, problem: 'unreadable', detail: c.problem });
+      continue;
+    }
     if (!existsSync(path)) {
       problems.push({ id: c.id, problem: 'no-golden', detail: `no ${path}` });
       continue;
     }
     let golden: Golden;
     try {
-      golden = parseGolden(readFileSync(path, 'utf8'), path);
+      golden = parseGolden(readInputText(path), path);
     } catch (e) {
       problems.push({ id: c.id, problem: 'unreadable', detail: (e as Error).message });
       continue;
@@ -167,7 +172,7 @@ export interface GoldenChange {
 export function describeChange(id: string, path: string, golden: Golden): GoldenChange {
   const text = formatGolden(golden);
   if (!existsSync(path)) return { id, change: 'new', what: [], diff: '', golden, text };
-  const before = readFileSync(path, 'utf8');
+  const before = readInputText(path);
   if (before === text) return { id, change: 'unchanged', what: [], diff: '', golden, text };
   let what: string[] = [];
   try {
@@ -198,6 +203,7 @@ export async function planGoldenUpdate(cases: readonly Case[], dir: string, refe
   const failures: string[] = [];
   const changes: GoldenChange[] = [];
   const results = await mapPool(cases, jobs, async (c) => {
+    if (c.problem !== undefined) return `${c.id}: ${c.problem}`;
     const ref = referenceFor(c);
     const ours = runOurs(c);
     const out = await runReference(ref.command, c, timeoutMs);
@@ -214,19 +220,11 @@ export async function planGoldenUpdate(cases: readonly Case[], dir: string, refe
 /** Writes every changed golden: all to temporary files first, then each renamed into place. */
 export function writeGoldens(dir: string, changes: readonly GoldenChange[]): void {
   const todo = changes.filter((c) => c.change !== 'unchanged');
-  const temps: Array<{ tmp: string; path: string }> = [];
   try {
     mkdirSync(dir, { recursive: true });
-    for (const c of todo) {
-      const path = goldenPath(dir, c.id);
-      const tmp = `${path}.tmp-${process.pid}`;
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(tmp, c.text);
-      temps.push({ tmp, path });
-    }
+    for (const c of todo) mkdirSync(dirname(goldenPath(dir, c.id)), { recursive: true });
+    writeOutputs(todo.map((c) => ({ path: goldenPath(dir, c.id), data: c.text })));
   } catch (e) {
-    for (const t of temps) rmSync(t.tmp, { force: true });
-    throw new HarnessError(`${dir}: cannot write goldens (nothing written): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new HarnessError(`${dir}: cannot write goldens (nothing written): ${e instanceof FileError ? e.message : describeErrno(e)}`);
   }
-  for (const t of temps) renameSync(t.tmp, t.path);
 }

@@ -1,9 +1,10 @@
 // The divergence ledger: reviewed, intentional differences from one reference build. An entry
 // applies to any case whose difference its `match` describes exactly (so fresh cases of the same
 // shape are covered); `cases` names the cases that showed it when it was reviewed.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { HarnessError } from './errors.js';
+import { readInputText } from '../src/cli/files.js';
 
 /** Header fields of the canonical dump that an entry may allow to differ. */
 export const HEADER_FIELDS = ['flags', 'osabi', 'abiversion'] as const;
@@ -67,7 +68,7 @@ export function defaultLedgerDir(): string {
 export function loadLedgerFile(path: string, label: string): Ledger {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(readInputText(path));
   } catch (e) {
     throw new HarnessError(`${path}: unreadable ledger: ${(e as Error).message}`);
   }

@@ -1,7 +1,7 @@
 // `klp-harness list`: the corpus as data. sharedSymbols and sharedAcrossSections are computed from
 // the input object itself, because how many relas share a symbol (and in how many sections) is
 // what differs between compilers and flags, and what the 2019 bug depended on.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { SHN_UNDEF } from '../src/elf/constants.js';
 import { readElf } from '../src/elf/read.js';
 import { decodeRelocs, isRelocSection } from '../src/elf/relocs.js';
@@ -10,6 +10,7 @@ import { decodeSymbols } from '../src/elf/symbols.js';
 import type { Case } from './case.js';
 import { HarnessError } from './errors.js';
 import { exportedNames, loaderCannotResolve } from './generate/invariants.js';
+import { FileError, readInputFile } from '../src/cli/files.js';
 
 export interface CaseListing {
   id: string;
@@ -34,7 +35,12 @@ const isAnnotationRelocSection = (name: string): boolean => /^\.rela?\.klp\.modu
  * loader's, so they do not count as shared.
  */
 export function needsConversion(c: Pick<Case, 'dialect' | 'symbols'>): (sym: Symbol, index: number) => boolean {
-  const symbols = c.symbols && existsSync(c.symbols) ? readFileSync(c.symbols) : undefined;
+  let symbols: Uint8Array | undefined;
+  try {
+    symbols = c.symbols && existsSync(c.symbols) ? readInputFile(c.symbols) : undefined;
+  } catch {
+    // an unusable symbols.klp (the case's problem says why) exports nothing
+  }
   const exported = exportedNames(symbols);
   return (sym, index) => loaderCannotResolve(sym, index, { dialect: c.dialect }, exported);
 }
@@ -66,11 +72,11 @@ export function sharedSymbolUse(bytes: Uint8Array, counts: (sym: Symbol, index: 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 export function listCase(c: Case): CaseListing {
-  let bytes: Uint8Array;
+  let bytes: Uint8Array = new Uint8Array(0);
   try {
-    bytes = readFileSync(c.input);
+    if (c.problem === undefined) bytes = readInputFile(c.input);
   } catch (e) {
-    throw new HarnessError(`${c.input}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new HarnessError(e instanceof FileError ? e.message : String(e));
   }
   let shared = { sharedSymbols: [] as string[], sharedAcrossSections: [] as string[] };
   try {

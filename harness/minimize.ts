@@ -3,7 +3,7 @@
 // object edited through the ELF layer (readElf → model edits → writeElf, read back to prove it is
 // valid), and it is kept only when it still diverges the same way: same class, same differing
 // sections (and, for refusals and crashes, the same kinds).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SHT_GROUP, SHT_SYMTAB_SHNDX } from '../src/elf/constants.js';
@@ -13,13 +13,15 @@ import { readElf } from '../src/elf/read.js';
 import { decodeRelocs, encodeRelocs, isRelocSection } from '../src/elf/relocs.js';
 import { decodeSymbols, encodeSymbols, symtabIndex } from '../src/elf/symbols.js';
 import { writeElf } from '../src/elf/write.js';
-import { INPUT_NAME, META_NAME, SYMBOLS_NAME, type Case, type CaseMeta } from './case.js';
+import type { Case, CaseMeta } from './case.js';
 import { classify, oursOutcomeName, type Classification } from './classify.js';
 import { HarnessError } from './errors.js';
 import type { Ledger } from './ledger.js';
 import { runOurs } from './ours.js';
 import { referenceErrorKind } from './reference-errors.js';
 import { runReference, type ReferenceCommand } from './reference.js';
+import { readInputFile, writeOutput } from '../src/cli/files.js';
+import { writeCaseFiles } from './case.js';
 
 // ── ddmin ────────────────────────────────────────────────────────────────────────────────────
 
@@ -258,7 +260,7 @@ export class Classifier {
 
   async signature(bytes: Uint8Array): Promise<{ signature: Signature; classification: Classification }> {
     const input = join(this.dir, `candidate-${this.n++}.ko`);
-    writeFileSync(input, bytes);
+    writeOutput(input, bytes);
     const c: Case = { ...this.original, input };
     try {
       this.runs++;
@@ -366,7 +368,7 @@ export interface MinimizeCaseOptions {
 export async function minimizeCase(c: Case, opts: MinimizeCaseOptions): Promise<MinimizeResult & { original: Classification }> {
   const classifier = new Classifier(c, opts.reference, opts.ledger, opts.timeoutMs, opts.sectionMatch);
   try {
-    const input = new Uint8Array(readFileSync(c.input));
+    const input = new Uint8Array(readInputFile(c.input));
     const first = await classifier.signature(input);
     const passing = ['match', 'known', 'skipped'].includes(first.classification.class) || (first.classification.class === 'bothReject' && first.classification.sameKind === true);
     if (passing) throw new HarnessError(`${c.id}: nothing to minimize: against ${opts.label} it is ${first.classification.class}${first.classification.note ? ` (${first.classification.note})` : ''}`);
@@ -383,9 +385,6 @@ export async function minimizeCase(c: Case, opts: MinimizeCaseOptions): Promise<
 
 /** Writes the minimized object as a case directory: input.ko, symbols.klp (copied), case.json with the note. */
 export function writeMinimizedCase(dir: string, c: Case, result: MinimizeResult, referenceLabel: string): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, INPUT_NAME), result.bytes);
-  if (c.symbols) writeFileSync(join(dir, SYMBOLS_NAME), readFileSync(c.symbols));
   const { id: _id, ...inherited } = c.meta;
   const r = result.removed;
   const meta: CaseMeta = {
@@ -400,5 +399,5 @@ export function writeMinimizedCase(dir: string, c: Case, result: MinimizeResult,
       `(${result.tests} candidates tried); still ${signatureText(result.signature)}`,
     removed: { relocations: r.relocations, symbols: r.symbols, sections: r.sections },
   };
-  writeFileSync(join(dir, META_NAME), `${JSON.stringify(meta, null, 2)}\n`);
+  writeCaseFiles(dir, { input: result.bytes, ...(c.symbols ? { symbols: readInputFile(c.symbols) } : {}), meta });
 }

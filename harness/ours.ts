@@ -1,11 +1,11 @@
 // Runs our converter in-process on one case. A KlpError is a refusal with a kind; anything else
 // thrown is a bug in the converter, kept apart as 'internal' so it can never pass for a refusal.
-import { readFileSync } from 'node:fs';
 import { convert } from '../src/convert.js';
 import { KlpError } from '../src/klp/errors.js';
 import type { Dialect } from '../src/klp/plan.js';
 import type { Case } from './case.js';
 import { HarnessError } from './errors.js';
+import { FileError, readInputFile } from '../src/cli/files.js';
 
 export type OursOutcome =
   | { kind: 'ok'; output: Uint8Array; ms: number }
@@ -16,9 +16,9 @@ export const INTERNAL_ERROR_KIND = 'internal';
 
 function readCaseFile(path: string): Uint8Array {
   try {
-    return readFileSync(path);
+    return readInputFile(path);
   } catch (e) {
-    throw new HarnessError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new HarnessError(e instanceof FileError ? e.message : String(e));
   }
 }
 

@@ -1,6 +1,7 @@
 // `klp-harness run`, `merge` and `golden` end to end, in-process, against stand-in references:
 // exit codes, the summary line, JSON, JUnit, shards and merging.
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from './cli/program.js';
@@ -46,7 +47,7 @@ describe('run', () => {
     const fail = standIn(dir, 'copy-or-fail', `case "$1" in *e-missing*) echo "klp-convert: Unable to find missing symbol: klp_helper" >&2; exit 1;; esac; cp '${copy}.out' "$OUT"`);
     const r = await cli('run', '--reference', fail, '--reference-label', 'test', '--jobs', '3', cases);
     expect(r.code).toBe(0);
-    expect(lastLine(r.out)).toBe('4 match, 0 known, 1 bothReject, 0 diverge, 0 oursReject, 0 refReject, 0 refCrash, 0 refTimeout, 0 skipped');
+    expect(lastLine(r.out)).toBe('4 match, 0 known, 1 bothReject, 0 diverge, 0 oursReject, 0 refReject, 0 refCrash, 0 refTimeout, 0 caseError, 0 skipped');
   });
 
   it('exits 1 on a divergence and prints its diff and offset', async () => {
@@ -74,7 +75,7 @@ describe('run', () => {
     process.env.CI = 'true';
     const r = await cli('run', '--reference', copy, '--reference-label', 'test', '--dialect', 'annotation', cases);
     expect(r.code).toBe(0);
-    expect(r.out).toBe('0 match, 0 known, 0 bothReject, 0 diverge, 0 oursReject, 0 refReject, 0 refCrash, 0 refTimeout, 5 skipped\n');
+    expect(r.out).toBe('0 match, 0 known, 0 bothReject, 0 diverge, 0 oursReject, 0 refReject, 0 refCrash, 0 refTimeout, 0 caseError, 5 skipped\n');
   });
 
   it('exits 2 with one line when the harness cannot run', async () => {
@@ -100,7 +101,7 @@ describe('run', () => {
     const r = await cli('run', '--reference', crash, '--reference-label', 'test', '--json', json, '--junit', junit, cases);
     expect(r.code).toBe(1);
     const report = JSON.parse(readFileSync(json, 'utf8')) as HarnessReport;
-    expect(Object.keys(report.summary)).toEqual(['match', 'known', 'bothReject', 'diverge', 'oursReject', 'refReject', 'refCrash', 'refTimeout', 'skipped']);
+    expect(Object.keys(report.summary)).toEqual(['match', 'known', 'bothReject', 'diverge', 'oursReject', 'refReject', 'refCrash', 'refTimeout', 'caseError', 'skipped']);
     expect(report.cases.map((c) => c.id)).toEqual(['a', 'b', 'c', 'd', 'e-missing']);
     expect(report.cases[1]!.class).toBe('refCrash');
     const xml = readFileSync(junit, 'utf8');
@@ -125,6 +126,39 @@ describe('run', () => {
     expect(m.summary.oursReject).toBe(1);
     expect(m.cases.map((c) => c.id)).toEqual(['a', 'b', 'c', 'd', 'e-missing']);
     expect(xmlProblems(readFileSync(junit, 'utf8'))).toEqual([]);
+  });
+
+  it('makes unusable case files a per-case error: /dev/zero, a FIFO, a dangling link, a huge file; the rest still run', async () => {
+    const mixed = join(dir, 'mixed');
+    writeCase(mixed, 'good', join(dir, 'src.o'), SYMBOLS);
+    const bad = (id: string, make: (input: string) => void): void => {
+      mkdirSync(join(mixed, id), { recursive: true });
+      writeFileSync(join(mixed, id, 'symbols.klp'), SYMBOLS);
+      make(join(mixed, id, 'input.ko'));
+    };
+    bad('zero', (p) => symlinkSync('/dev/zero', p));
+    bad('fifo', (p) => execFileSync('mkfifo', [p]));
+    bad('dangling', (p) => symlinkSync('nowhere.ko', p));
+    bad('huge', (p) => {
+      writeFileSync(p, '');
+      truncateSync(p, 3 * 1024 ** 3);
+    });
+    // A reference that would hang on a FIFO or /dev/zero: it must never be run on them.
+    const reader = standIn(dir, 'reader', `cat "$2" > /dev/null; cp '${copy}.out' "$OUT"`);
+    const json = join(dir, 'mixed.json');
+    const r = await cli('run', '--reference', reader, '--reference-label', 'test', '--timeout', '20', '--json', json, mixed);
+    expect(r.code).toBe(1);
+    expect(lastLine(r.out)).toBe('1 match, 0 known, 0 bothReject, 0 diverge, 0 oursReject, 0 refReject, 0 refCrash, 0 refTimeout, 4 caseError, 0 skipped');
+    const report = JSON.parse(readFileSync(json, 'utf8')) as HarnessReport;
+    const notes = Object.fromEntries(report.cases.map((c) => [c.id, c.note]));
+    expect(notes.zero).toMatch(/zero\/input\.ko: cannot read: it is a character device; only regular files are read$/);
+    expect(notes.fifo).toMatch(/fifo\/input\.ko: cannot read: it is a named pipe \(FIFO\); only regular files are read$/);
+    expect(notes.dangling).toMatch(/dangling\/input\.ko: cannot read: no such file or directory \(ENOENT\)$/);
+    expect(notes.huge).toMatch(/huge\/input\.ko: cannot read: input is 3 GiB: more than the 2 GiB limit$/);
+    expect(report.cases.find((c) => c.id === 'zero')!.reference.outcome).toBeNull();
+    const g = await cli('golden', 'check', '--golden-dir', join(dir, 'no-goldens'), '--cases', mixed);
+    expect(g.code).toBe(1);
+    expect(g.out).toMatch(/unreadable\s+zero: .*character device/);
   });
 
   it('refuses to merge reports of different references', async () => {

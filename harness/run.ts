@@ -2,7 +2,7 @@
 // subprocess), classified, with timings. Deterministic in which cases a shard gets and in order.
 import type { Dialect } from '../src/klp/plan.js';
 import { findCases, type Case } from './case.js';
-import { classPasses, classify, oursOutcomeName, skipped, type Classification } from './classify.js';
+import { caseError, classPasses, classify, oursOutcomeName, skipped, type Classification } from './classify.js';
 import { HarnessError } from './errors.js';
 import type { Ledger } from './ledger.js';
 import { runOurs, type OursOutcome } from './ours.js';
@@ -122,6 +122,8 @@ export async function runHarness(opts: RunOptions): Promise<HarnessReport> {
     let r: CaseReport;
     if (opts.dialect && c.dialect !== opts.dialect) {
       r = caseReport(c, skipped(`${c.dialect} case; this run is --dialect ${opts.dialect}`), null, null);
+    } else if (c.problem !== undefined) {
+      r = caseReport(c, caseError(c.problem), null, null);
     } else if (opts.signal?.aborted) {
       r = caseReport(c, skipped('interrupted before it ran'), null, null);
     } else {

@@ -4,7 +4,7 @@
 // Benchmarks our CLI against the C reference on generated inputs (see docs/performance.md).
 // Results are reported, never asserted: the targets are printed next to the numbers.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { parseSymbolsFile } from '../../src/klp/symbols-file.js';
 import { option, parseArgs } from '../cli/args.js';
 import { debugModuleSources, generateSymbolsFile, SYMBOLS_LINES, syntheticModule, unresolvedNames, type SymbolsFile } from './inputs.js';
 import { GNU_TIME, loadAverage, median, runOnce, wallTimes, type Sample } from './measure.js';
+import { writeOutput } from '../../src/cli/files.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 // Run as users run it (through its #! line, which sets the V8 flags the CLI wants).
@@ -74,11 +75,11 @@ function main(argv: readonly string[]): number {
   log(`generating inputs in ${work}`);
   const file = generateSymbolsFile();
   const symbolsPath = join(work, 'symbols.klp');
-  writeFileSync(symbolsPath, file.text);
+  writeOutput(symbolsPath, file.text);
   const inputs: Input[] = sizes.map((n) => {
     const { bytes, relocs } = syntheticModule(unresolvedNames(file, n));
     const module = join(work, `n${n}.ko`);
-    writeFileSync(module, bytes);
+    writeOutput(module, bytes);
     return { label: `N=${n}`, n, relocs, module, symbols: symbolsPath, inputBytes: bytes.length + file.text.length };
   });
   const real = a.flags.has('no-real') ? undefined : realModule(work, file, symbolsPath);
@@ -137,7 +138,7 @@ function main(argv: readonly string[]): number {
   };
   process.stdout.write(render(report));
   const json = option(a, 'json');
-  if (json) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  if (json) writeOutput(json, `${JSON.stringify(report, null, 2)}\n`);
   return 0;
 }
 
@@ -169,7 +170,7 @@ function realModule(work: string, file: SymbolsFile, symbolsPath: string): { inp
   if (kbuild) {
     const own = readFileSync(join(dirname(kbuild), 'symbols.klp'), 'latin1');
     const merged = join(work, 'kbuild-symbols.klp');
-    writeFileSync(merged, `${own.endsWith('\n') ? own : `${own}\n`}${file.text.slice(file.text.indexOf('\n') + 1)}`, 'latin1');
+    writeOutput(merged, Buffer.from(`${own.endsWith('\n') ? own : `${own}\n`}${file.text.slice(file.text.indexOf('\n') + 1)}`, 'latin1'));
     const size = statSync(kbuild).size + statSync(merged).size;
     return { input: { label: 'kbuild module', n: null, relocs: NaN, module: kbuild, symbols: merged, inputBytes: size }, note: `${kbuild} (largest under cases/kernel), its symbols.klp followed by the generated ${SYMBOLS_LINES}-line list` };
   }
@@ -179,7 +180,7 @@ function realModule(work: string, file: SymbolsFile, symbolsPath: string): { inp
   const flags = ['-g', '-O2', '-c', '-fno-pic', '-mcmodel=kernel', '-mno-red-zone', '-ffunction-sections', '-fdata-sections', '-fno-asynchronous-unwind-tables', '-fno-stack-protector', '-ffreestanding', '-fno-common'];
   debugModuleSources(file, 400, 4).forEach((src, k) => {
     const c = join(dir, `part${k}.c`);
-    writeFileSync(c, src);
+    writeOutput(c, src);
     const o = join(dir, `part${k}.o`);
     tool('gcc', [...flags, c, '-o', o]);
     objects.push(o);
@@ -247,9 +248,9 @@ function profileInProcess(symbolsPath: string, biggest: Input | undefined) {
 /** Node's start-up against our work: bare node, --version (loads the CLI), a tiny conversion. */
 function startupCosts(work: string, reference: string | undefined) {
   const tinySymbols = join(work, 'tiny.klp');
-  writeFileSync(tinySymbols, 'klp-convert-symbol-data.0.1\n*vmlinux\n__ksymtab_printk\nprintk\ntiny_a\ntiny_b\n*ext4\ntiny_c\n');
+  writeOutput(tinySymbols, 'klp-convert-symbol-data.0.1\n*vmlinux\n__ksymtab_printk\nprintk\ntiny_a\ntiny_b\n*ext4\ntiny_c\n');
   const tinyModule = join(work, 'tiny.ko');
-  writeFileSync(tinyModule, syntheticModule(['tiny_a', 'tiny_b', 'tiny_c']).bytes);
+  writeOutput(tinyModule, syntheticModule(['tiny_a', 'tiny_b', 'tiny_c']).bytes);
   const out = join(work, 'tiny-out.ko');
   const reps = 11;
   const result = {

@@ -1,11 +1,11 @@
 // klp-harness dump FILE [--section GLOB…] [--digest]: the canonical model, as goldens hold it and
 // diffs compare it.
-import { readFileSync } from 'node:fs';
 import { ElfFormatError } from '../../src/elf/errors.js';
 import { readElf } from '../../src/elf/read.js';
 import { dumpObject, dumpText } from '../dump.js';
 import { HarnessError } from '../errors.js';
 import { parseArgs } from './args.js';
+import { readInputFile } from '../../src/cli/files.js';
 
 /** `*` matches any run of characters; everything else is literal. */
 const globToRegExp = (glob: string): RegExp =>
@@ -17,7 +17,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   const path = a.positional[0]!;
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readInputFile(path);
   } catch (e) {
     throw new HarnessError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

@@ -1,7 +1,8 @@
 // klp-harness merge A.json B.json … --json OUT [--junit OUT]: exit 0 when the merged run passes.
 import { HarnessError } from '../errors.js';
 import { mergeReports } from '../merge.js';
-import { readJsonReport, writeFileAtomic, writeJsonReport } from '../report/json.js';
+import { writeOutput } from '../../src/cli/files.js';
+import { readJsonReport, writeJsonReport } from '../report/json.js';
 import { junitXml } from '../report/junit.js';
 import { renderTerminal } from '../report/terminal.js';
 import { option, parseArgs } from './args.js';
@@ -14,7 +15,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   const merged = mergeReports(a.positional.map(readJsonReport), a.positional);
   writeJsonReport(out, merged);
   const junit = option(a, 'junit');
-  if (junit) writeFileAtomic(junit, junitXml(merged));
+  if (junit) writeOutput(junit, junitXml(merged));
   // The shards already printed their cases; the merged verdict is the summary line.
   process.stdout.write(renderTerminal(merged, { colour: false, ci: true }));
   return merged.passed ? 0 : 1;

@@ -16,6 +16,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   const cases = findCases(a.positional);
   if (cases.length !== 1) throw new HarnessError(`${a.positional[0]}: expected one case, found ${cases.length}`);
   const c = cases[0]!;
+  if (c.problem !== undefined) throw new HarnessError(c.problem);
   const ref = chooseReference({ reference: option(a, 'reference'), referenceCmd: option(a, 'reference-cmd'), label: option(a, 'reference-label'), ledgerFile: option(a, 'ledger') });
   const out = resolve(option(a, 'out') ?? join('cases', 'minimized', `${basename(c.dir)}-min-${ref.label}`));
   const log = a.flags.has('quiet') ? () => {} : (line: string) => process.stderr.write(`minimize: ${line}\n`);

@@ -1,5 +1,6 @@
 // klp-harness: differential verification of klp-convert against a reference build.
 // Exit status: 0 every case passed; 1 some case failed; 2 the harness could not run.
+import { FileError } from '../../src/cli/files.js';
 import { HarnessError } from '../errors.js';
 import { SUBCOMMANDS } from './commands.js';
 
@@ -45,7 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return await (await sub.load()).run(rest);
   } catch (e) {
-    if (e instanceof HarnessError) {
+    if (e instanceof HarnessError || e instanceof FileError) {
       process.stderr.write(`klp-harness: ${e.message}\n`);
       return EXIT.cannotRun;
     }

@@ -1,6 +1,7 @@
 // klp-harness run: exit 0 when every case passes, 1 otherwise (2 comes from HarnessError).
 import { cpus } from 'node:os';
-import { writeFileAtomic, writeJsonReport } from '../report/json.js';
+import { writeOutput } from '../../src/cli/files.js';
+import { writeJsonReport } from '../report/json.js';
 import { junitXml } from '../report/junit.js';
 import { isCi, ProgressBar, renderTerminal } from '../report/terminal.js';
 import { parseShard, runHarness } from '../run.js';
@@ -87,7 +88,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   const json = option(a, 'json');
   if (json) writeJsonReport(json, report);
   const junit = option(a, 'junit');
-  if (junit) writeFileAtomic(junit, junitXml(report));
+  if (junit) writeOutput(junit, junitXml(report));
   const colour = a.flags.has('color') || (!a.flags.has('no-color') && process.stdout.isTTY === true && !process.env.NO_COLOR);
   process.stdout.write(renderTerminal(report, { colour, ci }));
   if (report.interrupted) {

@@ -1,8 +1,9 @@
 // The fuzzer's seeds: every compiled case (input.ko, and symbols.klp for symbols-list cases),
 // sorted by directory name so a seed number means the same inputs on every machine.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dialect } from '../../src/klp/plan.js';
+import { readInputFile } from '../../src/cli/files.js';
 
 export interface Seed {
   id: string;
@@ -21,11 +22,11 @@ export function loadSeeds(root: string): Seed[] {
     const input = join(dir, 'input.ko');
     if (!statSync(dir).isDirectory() || !existsSync(input)) continue;
     const symbolsPath = join(dir, 'symbols.klp');
-    const symbols = existsSync(symbolsPath) ? readFileSync(symbolsPath) : undefined;
+    const symbols = existsSync(symbolsPath) ? readInputFile(symbolsPath) : undefined;
     seeds.push({
       id: name,
       dir,
-      input: new Uint8Array(readFileSync(input)),
+      input: new Uint8Array(readInputFile(input)),
       ...(symbols ? { symbols: new Uint8Array(symbols) } : {}),
       dialect: symbols ? 'symbols' : 'annotation',
     });

@@ -4,7 +4,6 @@
 // Mutates the compiled corpus and runs the converter in-process on each input. Exit status: 0 when
 // every input was converted or refused with a typed error, 1 when any failed (crash, over the time
 // limit, bloated output, unreadable output, multi-line message, heap growth), 2 on bad usage.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -12,6 +11,7 @@ import { DEFAULT_CORPUS, loadSeeds } from './corpus.js';
 import type { FuzzInput } from './mutators.js';
 import { writeRegressionCase } from './regress.js';
 import { judge, makeInput, mergeSummaries, runFuzz, seedModels, type Failure, type FuzzSummary } from './runner.js';
+import { writeCaseFiles } from '../case.js';
 
 interface Options {
   count: number;
@@ -77,10 +77,12 @@ function parseArgs(argv: readonly string[]): Options {
 /** Writes a failing input as a case directory (input.ko, symbols.klp, failure.json). */
 function saveFailure(dir: string, runSeed: number, f: Failure, input: FuzzInput): string {
   const caseDir = join(dir, `fuzz-${runSeed}-${f.index}`);
-  mkdirSync(caseDir, { recursive: true });
-  writeFileSync(join(caseDir, 'input.ko'), input.input);
-  if (input.symbols && input.dialect === 'symbols') writeFileSync(join(caseDir, 'symbols.klp'), input.symbols);
-  writeFileSync(join(caseDir, 'failure.json'), `${JSON.stringify({ runSeed, ...f, dialect: input.dialect }, null, 2)}\n`);
+  writeCaseFiles(caseDir, {
+    input: input.input,
+    ...(input.symbols && input.dialect === 'symbols' ? { symbols: input.symbols } : {}),
+    meta: { runSeed, ...f, dialect: input.dialect },
+    metaName: 'failure.json',
+  });
   return caseDir;
 }
 

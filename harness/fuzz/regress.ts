@@ -1,11 +1,12 @@
 // Turns an input that once broke the converter into a regression case: cases/regressions/<id>/
 // with input.ko, symbols.klp (symbols-list dialect) and case.json whose "expect" is what the fixed
 // converter does with it, a KlpError kind or "convert".
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { convert } from '../../src/convert.js';
 import { KlpError } from '../../src/klp/errors.js';
 import type { Dialect } from '../../src/klp/plan.js';
+import { writeCaseFiles } from '../case.js';
 
 export const REGRESSIONS = 'cases/regressions';
 
@@ -39,9 +40,6 @@ export interface RegressionMeta {
 
 export function writeRegressionCase(root: string, id: string, r: RegressionInput, meta: RegressionMeta): string {
   const dir = join(root, id);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'input.ko'), r.input);
-  if (r.symbols && r.dialect === 'symbols') writeFileSync(join(dir, 'symbols.klp'), r.symbols);
   const seedMeta = join('cases/compiled', meta.from, 'case.json');
   const arch = existsSync(seedMeta) ? (JSON.parse(readFileSync(seedMeta, 'utf8')) as { arch?: string }).arch : undefined;
   const caseJson = {
@@ -52,6 +50,6 @@ export function writeRegressionCase(root: string, id: string, r: RegressionInput
     exercises: ['fuzz-regression'],
     fuzz: { from: meta.from, found: meta.found, ...meta.origin },
   };
-  writeFileSync(join(dir, 'case.json'), `${JSON.stringify(caseJson, null, 2)}\n`);
+  writeCaseFiles(dir, { input: r.input, ...(r.symbols && r.dialect === 'symbols' ? { symbols: r.symbols } : {}), meta: caseJson });
   return dir;
 }

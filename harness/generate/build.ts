@@ -2,12 +2,12 @@
 // the way kbuild links a .ko. No shell; every temporary file lives in one directory that is always
 // removed. The bytes depend only on the scenario (and the binutils version).
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { writeOutput } from '../../src/cli/files.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Arch, CaseMeta } from '../case.js';
-import { INPUT_NAME, META_NAME, SYMBOLS_NAME } from '../case.js';
 import { HarnessError } from '../errors.js';
 import { mapPool } from '../pool.js';
 import { renderLivepatch, renderModObject } from './render.js';
@@ -15,6 +15,7 @@ import {
   GENERATED_ARCHES, exercises, expectedOutcome, scenarioArbitrary, sharing, summarize, symbolsFile,
   type Scenario, type ScenarioConstraints,
 } from './scenario.js';
+import { writeCaseFiles } from '../case.js';
 
 export interface Toolchain {
   as: string[];
@@ -106,7 +107,7 @@ export class ScenarioBuilder {
       p = (async () => {
         const dir = join(this.dir, `mod-${key}`);
         mkdirSync(dir);
-        writeFileSync(join(dir, `${module}.mod.s`), renderModObject(arch, module));
+        writeOutput(join(dir, `${module}.mod.s`), renderModObject(arch, module));
         await tool(TOOLCHAINS[arch].as, ['-o', `${module}.mod.o`, `${module}.mod.s`], dir, `${module}.mod.s (${arch})`);
         return join(dir, `${module}.mod.o`);
       })();
@@ -121,7 +122,7 @@ export class ScenarioBuilder {
     const dir = join(this.dir, `s${this.next++}`);
     mkdirSync(dir);
     try {
-      writeFileSync(join(dir, `${s.module}.s`), renderLivepatch(s));
+      writeOutput(join(dir, `${s.module}.s`), renderLivepatch(s));
       await tool(tc.as, ['-o', `${s.module}.o`, `${s.module}.s`], dir, `scenario ${summarize(s)}`);
       await tool(tc.ld, [...LD_FLAGS, '-o', `${s.module}.ko`, `${s.module}.o`, mod], dir, `scenario ${summarize(s)}`);
       const input = new Uint8Array(readFileSync(join(dir, `${s.module}.ko`)));
@@ -205,9 +206,5 @@ export function caseMeta(built: BuiltScenario, p: GeneratedProvenance, binutils:
 
 /** Writes a case directory (input.ko, symbols.klp for symbols-list scenarios, case.json). */
 export function writeCaseDir(dir: string, built: BuiltScenario, meta: CaseMeta): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, INPUT_NAME), built.input);
-  if (built.symbols) writeFileSync(join(dir, SYMBOLS_NAME), built.symbols);
-  else rmSync(join(dir, SYMBOLS_NAME), { force: true });
-  writeFileSync(join(dir, META_NAME), `${JSON.stringify(meta, null, 2)}\n`);
+  writeCaseFiles(dir, { input: built.input, ...(built.symbols ? { symbols: built.symbols } : {}), meta });
 }

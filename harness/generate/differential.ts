@@ -1,7 +1,7 @@
 // `run --generate N --seed S --reference PATH`: generated scenarios straight into a differential
 // comparison with the C reference. A divergent scenario is shrunk by fast-check (replaying it by
 // seed and path) to a minimal one with the same kind of divergence, and written out as a case.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -20,6 +20,7 @@ import {
 } from './build.js';
 import { checkConversion } from './invariants.js';
 import { GENERATED_ARCHES, scenarioArbitrary, summarize, type Scenario, type ScenarioConstraints } from './scenario.js';
+import { writeOutput } from '../../src/cli/files.js';
 
 /** A reference build, its label (from the path: …/v7/klp-convert) and the ledger of that label. */
 export interface Reference {
@@ -91,8 +92,8 @@ async function compare(built: BuiltScenario, ref: Reference): Promise<Comparison
   let cls: Classification;
   let theirs: ReferenceOutcome;
   try {
-    writeFileSync(join(dir, INPUT_NAME), built.input);
-    if (built.symbols) writeFileSync(join(dir, SYMBOLS_NAME), built.symbols);
+    writeOutput(join(dir, INPUT_NAME), built.input);
+    if (built.symbols) writeOutput(join(dir, SYMBOLS_NAME), built.symbols);
     const c: Case = {
       id: 'generated',
       dir,

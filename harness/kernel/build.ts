@@ -3,9 +3,10 @@
 // KBUILD_MODPOST_WARN=1 lets modpost leave the non-exported symbols undefined: converting them is
 // klp-convert's job.
 import { execa } from 'execa';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HarnessError } from '../errors.js';
+import { readInputFile, writeOutput } from '../../src/cli/files.js';
 
 export interface BuildResult {
   /** module base name → path of the built .ko */
@@ -25,11 +26,11 @@ export async function buildModules(kbuildDir: string, sourceDirs: readonly strin
       const prior = owner.get(f);
       if (prior && prior !== dir) throw new HarnessError(`kernel cases ${prior} and ${dir} both have a source file named ${f}`);
       owner.set(f, dir);
-      copyFileSync(join(dir, f), join(workDir, f));
+      writeOutput(join(workDir, f), readInputFile(join(dir, f)));
     }
     kbuild.push(`# ${dir}\n${readFileSync(join(dir, 'Kbuild'), 'utf8')}`);
   }
-  writeFileSync(join(workDir, 'Kbuild'), `${kbuild.join('\n')}\n`);
+  writeOutput(join(workDir, 'Kbuild'), `${kbuild.join('\n')}\n`);
   const started = performance.now();
   const r = await execa('make', ['-C', kbuildDir, `M=${workDir}`, 'KBUILD_MODPOST_WARN=1', `-j${jobs}`, 'modules'], { reject: false, all: true, stdin: 'ignore' });
   if (r.exitCode !== 0) throw new HarnessError(`kbuild failed (make -C ${kbuildDir} M=${workDir}):\n${(r.all ?? '').split('\n').slice(-30).join('\n')}`);

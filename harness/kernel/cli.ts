@@ -1,12 +1,12 @@
 // `klp-harness load [CASE…]` and `klp-harness kallsyms --out FILE`. Exit status: 0 every case
 // behaved; 1 some case did not; 2 the harness could not run (no kernel, QEMU, headers, bad case).
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, option, type ParsedArgs } from '../cli/args.js';
 import { HarnessError } from '../errors.js';
 import { referenceCommand } from '../reference.js';
 import { findKernelCases } from './cases.js';
 import { dumpKallsyms, requireKernel, runLoadTest, type LoadReport } from './load.js';
+import { writeOutput } from '../../src/cli/files.js';
 
 const EXIT = { ok: 0, failed: 1, cannotRun: 2 } as const;
 
@@ -50,7 +50,7 @@ export async function runLoad(argv: readonly string[]): Promise<number> {
   });
   for (const l of formatLoadReport(report)) process.stdout.write(`${l}\n`);
   const json = option(a, 'json');
-  if (json) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  if (json) writeOutput(json, `${JSON.stringify(report, null, 2)}\n`);
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 
@@ -60,7 +60,7 @@ export async function runKallsyms(argv: readonly string[]): Promise<number> {
   if (!out) throw new HarnessError('kallsyms: --out FILE is required');
   const kernel = requireKernel();
   const d = await dumpKallsyms(kernel);
-  writeFileSync(out, d.text);
+  writeOutput(out, d.text);
   process.stderr.write(`klp-harness kallsyms: ${kernel.version}: ${d.text.split('\n').length - 1} symbols in ${(d.ms / 1000).toFixed(1)} s → ${out}\n`);
   return EXIT.ok;
 }

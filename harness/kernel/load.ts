@@ -2,7 +2,7 @@
 // made from the guest's own kallsyms, loaded into the installed kernel under QEMU, and judged by
 // what the kernel then does. Negative controls (an unconverted module, a wrong sympos, a klp rela
 // section without SHF_RELA_LIVEPATCH) must fail the way the kernel fails them.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ import type { KernelCase } from './cases.js';
 import { buildInitramfs, initScript, KALLSYMS_INIT, parseGuestOutput, type GuestCase, type GuestReport } from './guest.js';
 import { findInstalledKernel, type InstalledKernel } from './installed.js';
 import { boot, type BootResult } from './qemu.js';
+import { readInputText, writeOutput } from '../../src/cli/files.js';
 
 export interface CaseOutcome {
   id: string;
@@ -88,12 +89,12 @@ export async function dumpKallsyms(kernel: InstalledKernel, timeoutMs = BOOT_BAS
 
 /** Cached per kernel version and vmlinuz size: names and their order do not change between boots. */
 async function kallsymsFor(kernel: InstalledKernel, opts: LoadOptions, workDir: string, log: (l: string) => void): Promise<{ text: string; ms?: number }> {
-  if (opts.kallsyms) return { text: readFileSync(opts.kallsyms, 'latin1') };
+  if (opts.kallsyms) return { text: readInputText(opts.kallsyms, 'latin1') };
   const cache = join(workDir, `kallsyms-${kernel.version}-${readFileSync(kernel.vmlinuz).length}.txt`);
   if (existsSync(cache)) return { text: readFileSync(cache, 'latin1') };
   log(`booting ${kernel.version} to dump /proc/kallsyms…`);
   const d = await dumpKallsyms(kernel);
-  writeFileSync(cache, d.text);
+  writeOutput(cache, d.text);
   return { text: d.text, ms: d.ms };
 }
 
@@ -208,7 +209,7 @@ export async function runLoadTest(opts: LoadOptions): Promise<LoadReport> {
       modules: lateFiles.map((f) => moduleSymbols(lateBytes.get(f)!, f.slice(f.lastIndexOf('/') + 1).replace(/\.ko(\.xz|\.zst)?$/, '')).symbols),
       ...(existsSync(symvers) ? { exports: parseModuleSymvers(readFileSync(symvers, 'latin1')) } : {}),
     });
-    writeFileSync(join(workDir, 'symbols.klp'), symbolsBytes);
+    writeOutput(join(workDir, 'symbols.klp'), symbolsBytes);
     const symbolsList = parseSymbolsFile(symbolsBytes);
 
     log(`building ${opts.cases.length} kernel case module(s) against ${kernel.buildDir}…`);
@@ -262,7 +263,7 @@ export async function runLoadTest(opts: LoadOptions): Promise<LoadReport> {
         refIds.push(twin.id);
       }
       if (c.mutate) bytes = mutate(bytes, c.mutate);
-      writeFileSync(join(workDir, `${c.id}.ko`), bytes);
+      writeOutput(join(workDir, `${c.id}.ko`), bytes);
       files.push({ path: `/m/${c.id}.ko`, data: bytes });
       runnable.push(c);
     }
@@ -288,8 +289,8 @@ export async function runLoadTest(opts: LoadOptions): Promise<LoadReport> {
       log(`booting ${kernel.version} for ${group.map((c) => c.id).join(', ')}…`);
       const initramfs = buildInitramfs(initScript(group.map(guestCase)), files);
       const result = await boot({ vmlinuz: kernel.vmlinuz, initramfs, timeoutMs: opts.bootTimeoutMs ?? BOOT_BASE_MS + BOOT_PER_CASE_MS * group.length });
-      writeFileSync(join(workDir, `console-${boots.length}.log`), result.console);
-      writeFileSync(join(workDir, `results-${boots.length}.log`), result.results);
+      writeOutput(join(workDir, `console-${boots.length}.log`), result.console);
+      writeOutput(join(workDir, `results-${boots.length}.log`), result.results);
       boots.push({ cases: group.map((c) => c.id), ended: result.ended, ms: Math.round(result.ms) });
       const out = parseGuestOutput(result.results);
       guestKernel ??= out.uname;

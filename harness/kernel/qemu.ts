@@ -2,10 +2,11 @@
 // (ttyS0) and the result channel (ttyS1) out. KVM guests hang on the machines this runs on, so
 // TCG it is; `oops=panic panic=-1` with -no-reboot turns any oops into the end of the boot.
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HarnessError } from '../errors.js';
+import { writeOutput } from '../../src/cli/files.js';
 
 export const QEMU = 'qemu-system-x86_64';
 
@@ -36,7 +37,7 @@ export async function boot(opts: BootOptions): Promise<BootResult> {
   const initrd = join(dir, 'initramfs.cpio');
   const consolePath = join(dir, 'ttyS0.log');
   const resultsPath = join(dir, 'ttyS1.log');
-  writeFileSync(initrd, opts.initramfs);
+  writeOutput(initrd, opts.initramfs);
   const args = [
     '-accel', 'tcg', '-m', String(opts.memoryMb ?? 512), '-smp', '1',
     '-display', 'none', '-monitor', 'none', '-nic', 'none', '-no-reboot',

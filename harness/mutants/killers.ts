@@ -2,7 +2,6 @@
 // (no compiler makes these layouts on demand). Regenerate with
 //   node dist/harness/mutants/killers.js [OUT_DIR]   (default cases/mutant-killers)
 // then `golden update` them against the references (docs/bug-finding.md).
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildObject } from '../../src/elf/builder.js';
@@ -10,6 +9,7 @@ import { SHF_ALLOC, SHF_EXECINSTR, SHF_GROUP, SHF_LINK_ORDER, SHF_WRITE, SHT_GRO
 import { EM } from '../../src/elf/machines.js';
 import { writeElf } from '../../src/elf/write.js';
 import type { CaseMeta } from '../case.js';
+import { writeCaseFiles } from '../case.js';
 
 const R_X86_64_64 = 1;
 const R_X86_64_PC32 = 2;
@@ -178,10 +178,7 @@ export function writeKillers(out: string): string[] {
   return KILLERS.map((make) => {
     const k = make();
     const dir = join(out, k.id);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'input.ko'), k.input);
-    if (k.symbols !== undefined) writeFileSync(join(dir, 'symbols.klp'), k.symbols);
-    writeFileSync(join(dir, 'case.json'), `${JSON.stringify(k.meta, null, 2)}\n`);
+    writeCaseFiles(dir, { input: k.input, ...(k.symbols !== undefined ? { symbols: k.symbols } : {}), meta: k.meta });
     return dir;
   });
 }

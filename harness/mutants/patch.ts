@@ -1,9 +1,10 @@
 // Applies a mutant's source patches to a copy of the repository. A search text that is missing, or
 // that occurs more than once, is a stale definition: it throws, and the mutant never counts as
 // killed.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Mutant, SourcePatch } from './definitions.js';
+import { writeOutput } from '../../src/cli/files.js';
 
 export class StaleMutantError extends Error {
   constructor(readonly mutant: string, readonly file: string, reason: string) {
@@ -47,6 +48,6 @@ export function applyMutant(root: string, mutant: Mutant): string[] {
     }
     return { file, text: patchText(mutant.id, file, text, patches) };
   });
-  for (const r of results) writeFileSync(join(root, r.file), r.text);
+  for (const r of results) writeOutput(join(root, r.file), r.text);
   return results.map((r) => r.file);
 }

@@ -1,6 +1,6 @@
 // The JSON report: schema version 1, documented in SCHEMA.md. Field names and meanings are stable;
 // a change that breaks a reader bumps schemaVersion.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readInputText, writeOutput } from '../../src/cli/files.js';
 import { CASE_CLASSES, type Agreement, type CaseClass } from '../classify.js';
 import { HarnessError } from '../errors.js';
 
@@ -84,24 +84,14 @@ export function summaryLine(s: Summary): string {
   return CASE_CLASSES.map((c) => `${s[c]} ${c}`).join(', ');
 }
 
-export function writeFileAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    throw new HarnessError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
 export function writeJsonReport(path: string, report: HarnessReport): void {
-  writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
+  writeOutput(path, `${JSON.stringify(report, null, 2)}\n`);
 }
 
 export function readJsonReport(path: string): HarnessReport {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(readInputText(path));
   } catch (e) {
     throw new HarnessError(`${path}: unreadable report: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

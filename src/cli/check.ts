@@ -1,10 +1,10 @@
 // `klp-convert check FILE.ko [--symbols symbols.klp] [--json]`: the kernel loader's rules, checked
 // without a kernel. Exit status: 0 no error (warnings allowed), 1 the module breaks a rule, 2 bad
 // usage, 3 a file could not be read.
-import { readFileSync } from 'node:fs';
 import { KlpError } from '../klp/errors.js';
 import { lintErrors, lintModuleBytes, type LintFinding, type LintResult } from '../klp/lint.js';
 import { parseSymbolsFile, type SymbolsList } from '../klp/symbols-file.js';
+import { FileError, readInputFile } from './files.js';
 import { describeKlpError } from './messages.js';
 
 const EXIT = { ok: 0, failed: 1, usage: 2, io: 3 } as const;
@@ -63,16 +63,19 @@ export function checkMain(argv: readonly string[]): number {
   let bytes: Uint8Array;
   let symbolsList: SymbolsList | undefined;
   try {
-    bytes = readFileSync(file);
-    if (symbolsPath !== undefined) symbolsList = parseSymbolsFile(readFileSync(symbolsPath));
+    bytes = readInputFile(file);
+    if (symbolsPath !== undefined) symbolsList = parseSymbolsFile(readInputFile(symbolsPath));
   } catch (e) {
     if (e instanceof KlpError) {
       err(describeKlpError(e, file, symbolsPath));
       return EXIT.usage;
     }
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    err(`${(e as NodeJS.ErrnoException).path ?? file}: cannot read: ${code}`);
-    return EXIT.io;
+    if (e instanceof FileError) {
+      err(e.message);
+      return EXIT.io;
+    }
+    err(`internal error: ${(e as Error).message ?? String(e)} (this is a bug in klp-convert; please report it with the input)`);
+    return 70;
   }
   const result = lintModuleBytes(bytes, symbolsList ? { symbolsList } : {});
   if (json) process.stdout.write(`${JSON.stringify({ file, ...result }, null, 2)}\n`);

@@ -54,7 +54,7 @@ describe('klp-convert CLI', () => {
     expect((await run('--dialect', 'annotation', 'symbols.klp', 'in.ko', 'x.ko')).exitCode).toBe(2);
     const r = await run('symbols.klp', 'nope.ko', 'x.ko');
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toBe('klp-convert: nope.ko: cannot read: ENOENT');
+    expect(r.stderr).toBe('klp-convert: nope.ko: cannot read: no such file or directory (ENOENT)');
   });
 
   it('answers --help and --version', async () => {

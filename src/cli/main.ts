@@ -12,7 +12,7 @@ import { lintErrors, lintModuleBytes } from '../klp/lint.js';
 import type { Dialect } from '../klp/plan.js';
 import { parseSymbolsFile } from '../klp/symbols-file.js';
 import { checkMain, formatFinding } from './check.js';
-import { sameFile, writeFileAtomic } from './files.js';
+import { FileError, outputIsInput, readInputFile, writeOutput } from './files.js';
 import { describeKlpError, oneLine } from './messages.js';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, io: 3, internal: 70 } as const;
@@ -74,15 +74,6 @@ function version(): string {
   return pkg.version;
 }
 
-function readInput(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new IoError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
-class IoError extends Error {}
 
 export function main(argv: readonly string[]): number {
   // Names come from the input and may hold any byte: every line is made one line.
@@ -106,10 +97,12 @@ export function main(argv: readonly string[]): number {
     if (dialect === 'annotation' && p.length !== 2) throw new UsageError('the annotation dialect takes <input.ko> <output.ko>');
     [symbolsPath, inputPath] = p.length === 3 ? [p[0], p[1]!] : [undefined, p[0]!];
     const outputPath = p[p.length - 1]!;
-    if (!parsed.inPlace && sameFile(inputPath, outputPath)) throw new UsageError(`${outputPath}: output would overwrite the input (use --in-place to allow it)`);
+    if (!parsed.inPlace && outputIsInput(inputPath, outputPath)) throw new UsageError(`${outputPath}: output would overwrite the input (use --in-place to allow it)`);
+    if (symbolsPath !== undefined && outputIsInput(symbolsPath, outputPath)) throw new UsageError(`${outputPath}: output would overwrite symbols.klp`);
+    if (symbolsPath === '-' && inputPath === '-') throw new UsageError('only one of <symbols.klp> and <input.ko> can be standard input');
 
-    const input = readInput(inputPath);
-    const symbols = symbolsPath === undefined ? undefined : readInput(symbolsPath);
+    const input = readInputFile(inputPath);
+    const symbols = symbolsPath === undefined ? undefined : readInputFile(symbolsPath);
     const { output, report } = convert(input, symbols ? { dialect, symbols } : { dialect });
     if (parsed.check) {
       // Our own output breaking a loader rule is our bug, whatever the input: nothing is written.
@@ -121,11 +114,7 @@ export function main(argv: readonly string[]): number {
         return EXIT.internal;
       }
     }
-    try {
-      writeFileAtomic(outputPath, output);
-    } catch (e) {
-      throw new IoError(`${outputPath}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    writeOutput(outputPath, output);
     for (const w of report.warnings) err(`${inputPath}: warning: ${w}`);
     if (parsed.verbose) {
       for (const s of report.symbols) {
@@ -140,7 +129,7 @@ export function main(argv: readonly string[]): number {
       err(e.message);
       return EXIT.usage;
     }
-    if (e instanceof IoError) {
+    if (e instanceof FileError) {
       err(e.message);
       return EXIT.io;
     }

@@ -2,14 +2,14 @@
 // Exit status: 0 written; 1 an input is malformed; 2 bad usage; 3 a file could not be read,
 // decompressed or written.
 import { execaSync } from 'execa';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { KlpError } from '../klp/errors.js';
 import {
   generateSymbolsFile, moduleSymbols, parseKallsyms, parseModuleSymvers, parseSystemMap, vmlinuxSymbols,
   type ObjectSymbols, type SymbolSources,
 } from '../klp/symbols-gen.js';
-import { writeFileAtomic } from './files.js';
+import { describeErrno, FileError, readInputFile, writeOutput } from './files.js';
 
 const EXIT = { ok: 0, refused: 1, usage: 2, io: 3 } as const;
 
@@ -25,7 +25,6 @@ module loaded then), else --system-map, else --vmlinux. --modules reads every .k
 exit status: 0 written, 1 an input is malformed, 2 bad usage, 3 file not readable/writable`;
 
 class UsageError extends Error {}
-class IoError extends Error {}
 
 interface SymbolsArgs {
   kallsyms?: string;
@@ -59,25 +58,21 @@ function parse(argv: readonly string[]): SymbolsArgs | 'help' {
   return out;
 }
 
-function read(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new IoError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
+const read = (path: string): Uint8Array => readInputFile(path);
 
 const readText = (path: string): string => Buffer.from(read(path)).toString('latin1');
 
 /** A module file's bytes, decompressed by the xz or zstd binary (no shell) when it needs it. */
 export function readModuleFile(path: string): Uint8Array {
-  const tool = path.endsWith('.xz') ? ['xz', '-dc', path] : path.endsWith('.zst') ? ['zstd', '-dcq', path] : undefined;
-  if (!tool) return read(path);
+  const tool = path.endsWith('.xz') ? ['xz', '-dc'] : path.endsWith('.zst') ? ['zstd', '-dcq'] : undefined;
+  // Read here, by the rules for inputs, so the decompressor is never handed a FIFO or a device.
+  const bytes = read(path);
+  if (!tool) return bytes;
   try {
-    const r = execaSync(tool[0]!, tool.slice(1), { encoding: 'buffer', stdin: 'ignore', maxBuffer: 1 << 30 });
+    const r = execaSync(tool[0]!, tool.slice(1), { encoding: 'buffer', input: bytes, maxBuffer: 1 << 30 });
     return r.stdout;
   } catch (e) {
-    throw new IoError(`${path}: cannot decompress with ${tool[0]}: ${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message}`);
+    throw new FileError(path, `cannot decompress with ${tool[0]}: ${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message}`);
   }
 }
 
@@ -91,11 +86,17 @@ export function findModuleFiles(dir: string): string[] {
     try {
       entries = readdirSync(d).sort();
     } catch (e) {
-      throw new IoError(`${d}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new FileError(d, `cannot read: ${describeErrno(e)}`);
     }
     for (const name of entries) {
       const p = join(d, name);
-      if (statSync(p).isDirectory()) visit(p);
+      let isDir: boolean;
+      try {
+        isDir = statSync(p).isDirectory();
+      } catch (e) {
+        throw new FileError(p, `cannot read: ${describeErrno(e)}`);
+      }
+      if (isDir) visit(p);
       else if (MODULE_SUFFIXES.some((s) => name.endsWith(s))) out.push(p);
     }
   };
@@ -146,18 +147,14 @@ export function symbolsMain(argv: readonly string[]): number {
     sources.modules = modules;
     sources.exports = exports;
     const bytes = generateSymbolsFile(sources);
-    try {
-      writeFileAtomic(args.output, bytes);
-    } catch (e) {
-      throw new IoError(`${args.output}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    writeOutput(args.output, bytes);
     return EXIT.ok;
   } catch (e) {
     if (e instanceof UsageError) {
       err(`${e.message} (see --help)`);
       return EXIT.usage;
     }
-    if (e instanceof IoError) {
+    if (e instanceof FileError) {
       err(e.message);
       return EXIT.io;
     }
@@ -166,6 +163,7 @@ export function symbolsMain(argv: readonly string[]): number {
       err(`${current}${at}: ${e.reason}`);
       return EXIT.refused;
     }
-    throw e;
+    err(`internal error: ${(e as Error).message ?? String(e)} (this is a bug in klp-convert; please report it with the input)`);
+    return 70;
   }
 }
