@@ -8,7 +8,7 @@ import { bisectRun, BISECT_EXIT, type BisectOptions } from './bisect.js';
 import { loadCase, type Case } from './case.js';
 import { formatGolden } from './golden-format.js';
 import { dumpObject, dumpText } from './dump.js';
-import { loadLedger } from './ledger.js';
+import { referenceModel } from './references/index.js';
 import { runOurs } from './ours.js';
 import { referenceCommand } from './reference.js';
 import { readElf } from '../src/elf/read.js';
@@ -26,7 +26,7 @@ function script(name: string, body: string): string {
 }
 
 const against = (path: string, extra: Partial<BisectOptions> = {}) =>
-  bisectRun({ cases: [c], reference: { command: () => referenceCommand({ reference: path }), label: 'v7', ledger: () => loadLedger('v7') }, ...extra });
+  bisectRun({ cases: [c], reference: { command: () => referenceCommand({ reference: path }), label: 'v7', model: () => referenceModel('v7') }, ...extra });
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'klp-bisect-'));
@@ -42,7 +42,7 @@ beforeAll(() => {
   mkdirSync(goldenDir);
   writeFileSync(
     join(goldenDir, `${c.id}.golden`),
-    formatGolden({ caseId: c.id, referenceLabel: 'v7', referenceSha256: '0'.repeat(64), dialect: 'symbols', toolchain: 'test', ledger: null, referenceOutcome: null, outputSha256: null, outcome: { kind: 'convert', dump: dumpText(dumpObject(readElf(ours.output), { hex: false })) } }),
+    formatGolden({ caseId: c.id, referenceLabel: 'v7', referenceSha256: '0'.repeat(64), dialect: 'symbols', toolchain: 'test', deviations: [], referenceOutcome: null, outputSha256: null, outcome: { kind: 'convert', dump: dumpText(dumpObject(readElf(ours.output), { hex: false })) } }),
   );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -15,7 +15,7 @@ import { classPasses, classify } from './classify.js';
 import { HarnessError } from './errors.js';
 import { parseGolden } from './golden-format.js';
 import { compareWithGolden, goldenPath } from './golden.js';
-import type { Ledger } from './ledger.js';
+import type { ReferenceModel } from './references/deviation.js';
 import { runConverter, runOurs, type ConvertFn, type OursOutcome } from './ours.js';
 import { runReference, type ReferenceCommand } from './reference.js';
 import { readInputText } from '../src/cli/files.js';
@@ -61,8 +61,8 @@ export function defaultGoldenDir(): string {
 
 export interface BisectOptions {
   cases: readonly Case[];
-  /** Compare with a reference build (and its ledger); without it, with the goldens. */
-  reference?: { command: () => ReferenceCommand; label: string; ledger: () => Ledger };
+  /** Compare with a reference build (and its model); without it, with the goldens. */
+  reference?: { command: () => ReferenceCommand; label: string; model: () => ReferenceModel };
   goldenDir?: string;
   /** The user's own build command, run first through a shell in `cwd`. */
   buildCmd?: string;
@@ -105,12 +105,12 @@ export async function bisectRun(opts: BisectOptions): Promise<BisectResult> {
   }
   let converter: Converter = runOurs;
   let command: ReferenceCommand | undefined;
-  let ledger: Ledger | undefined;
+  let model: ReferenceModel | undefined;
   try {
     if (opts.ours !== undefined) converter = await loadConverter(opts.ours);
     if (opts.reference) {
       command = opts.reference.command();
-      ledger = opts.reference.ledger();
+      model = opts.reference.model();
     }
   } catch (e) {
     if (e instanceof CannotTest || e instanceof HarnessError) return skip(e.message);
@@ -121,7 +121,7 @@ export async function bisectRun(opts: BisectOptions): Promise<BisectResult> {
   for (const c of opts.cases) {
     if (c.problem !== undefined) return { ...skip(`${c.id}: ${c.problem}`), cases: results };
     const ours = converter(c);
-    if (command && ledger) {
+    if (command && model) {
       let ref;
       try {
         ref = await runReference(command, c, opts.timeoutMs);
@@ -129,9 +129,9 @@ export async function bisectRun(opts: BisectOptions): Promise<BisectResult> {
         if (e instanceof HarnessError) return { ...skip(e.message), cases: results };
         throw e;
       }
-      const cls = classify(ours, ref, ledger, c.id);
+      const cls = classify(ours, ref, model, c.id);
       const verdict = classPasses(cls) && cls.class !== 'skipped' ? 'agree' : 'diverge';
-      results.push({ id: c.id, verdict, detail: `${cls.class}${cls.ledger ? ` (${cls.ledger})` : ''}${cls.note ? `: ${cls.note}` : ''}` });
+      results.push({ id: c.id, verdict, detail: `${cls.class}${cls.class === 'known' && cls.deviations.length ? ` (${cls.deviations.join(', ')})` : ''}${cls.note ? `: ${cls.note}` : ''}` });
     } else {
       const path = goldenPath(goldenDir, c.id);
       if (!existsSync(path)) return { ...skip(`${c.id}: no golden ${path}`), cases: results };

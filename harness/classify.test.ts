@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCase, type Case } from './case.js';
 import { classify, classPasses } from './classify.js';
-import type { Ledger } from './ledger.js';
+import type { Deviation, ReferenceModel } from './references/deviation.js';
+import { runModel } from './references/model.js';
 import { runOurs } from './ours.js';
 import { referenceCommand, runReference } from './reference.js';
 import { compileObject, ourOutput, standIn, standInWriting, SYMBOLS, SYMBOLS_MISSING, tempDir, withByte, writeCase } from './testing/fixtures.js';
 
-const NO_LEDGER: Ledger = { label: 'test', path: null, entries: [] };
+const NO_MODEL: ReferenceModel = { label: 'test', describes: 'a stand-in', deviations: [] };
+const modelOf = (...deviations: Deviation[]): ReferenceModel => ({ ...NO_MODEL, deviations });
+const named = (id: string) => ({ id, divergence: 0, does: 'test', cases: [] });
 const E_FLAGS_64 = 48;
 
 let dir: string;
@@ -24,9 +27,9 @@ beforeAll(() => {
   expected = ourOutput(good.dir);
 });
 
-async function classifyWith(c: Case, script: string, ledger = NO_LEDGER, timeoutMs?: number) {
+async function classifyWith(c: Case, script: string, model = NO_MODEL, timeoutMs?: number) {
   const out = await runReference(referenceCommand({ reference: script }), c, timeoutMs);
-  return classify(runOurs(c), out, ledger, c.id);
+  return classify(runOurs(c), out, model, c.id);
 }
 
 describe('classify', () => {
@@ -49,14 +52,16 @@ describe('classify', () => {
     expect(classPasses(r)).toBe(false);
   });
 
-  it('allows header fields only under known, and only those the ledger names', async () => {
+  it('calls a difference known only when a deviation of the model reproduces it byte for byte', async () => {
     const script = standInWriting(dir, 'eflags', withByte(expected, E_FLAGS_64, 0x7));
     const plain = await classifyWith(good, script);
     expect(plain).toMatchObject({ class: 'diverge', differingSections: ['header'] });
-    const ledger: Ledger = { label: 'test', path: null, entries: [{ id: 'drops-flags', what: 'header.e_flags', why: 'test', cases: ['good'], match: { kind: 'header-fields', fields: ['flags'] } }] };
-    expect(await classifyWith(good, script, ledger)).toMatchObject({ class: 'known', agreement: 'sections', ledger: 'drops-flags' });
-    const osabiOnly: Ledger = { ...ledger, entries: [{ ...ledger.entries[0]!, match: { kind: 'header-fields', fields: ['osabi'] } }] };
-    expect((await classifyWith(good, script, osabiOnly)).class).toBe('diverge');
+    const setsFlags = (value: number): Deviation => ({ ...named(`sets-flags-${value}`), output: (out) => ((out.header = { ...out.header, flags: value }), true) });
+    expect(await classifyWith(good, script, modelOf(setsFlags(7)))).toMatchObject({ class: 'known', agreement: 'bytes', deviations: ['sets-flags-7'] });
+    const wrong = await classifyWith(good, script, modelOf(setsFlags(6)));
+    expect(wrong).toMatchObject({ class: 'diverge', differingSections: ['header'] });
+    expect(wrong.diff).toContain('+++ model/good');
+    expect(wrong.model).toBe('the test model converts with sets-flags-6');
   });
 
   it('calls a reference killed by a signal refCrash', async () => {
@@ -66,7 +71,7 @@ describe('classify', () => {
   });
 
   it('calls a reference that outlives its timeout refTimeout', async () => {
-    const r = await classifyWith(good, standIn(dir, 'hang', 'exec sleep 60'), NO_LEDGER, 300);
+    const r = await classifyWith(good, standIn(dir, 'hang', 'exec sleep 60'), NO_MODEL, 300);
     expect(r.class).toBe('refTimeout');
   });
 
@@ -85,17 +90,38 @@ describe('classify', () => {
     expect(classPasses(other)).toBe(false);
   });
 
-  it('calls our refusal of a case the reference converts oursReject, unless the ledger names it', async () => {
+  it('calls our refusal of a case the reference converts oursReject, unless the model reproduces what it wrote', async () => {
     const script = standIn(dir, 'copy-input', 'for a in "$@"; do case "$a" in *.ko) IN="$a"; break;; esac; done; cp "$IN" "$OUT"');
-    expect((await classifyWith(missing, script)).class).toBe('oursReject');
-    const ledger: Ledger = { label: 'test', path: null, entries: [{ id: 'lenient', what: 'outcome', why: 'test', cases: ['missing'], match: { kind: 'outcome', ours: 'missing-symbol', reference: 'ok' } }] };
-    expect(await classifyWith(missing, script, ledger)).toMatchObject({ class: 'known', ledger: 'lenient', agreement: null });
+    const r = await classifyWith(missing, script);
+    expect(r.class).toBe('oursReject');
+    expect(r.model).toBe('the test model refuses (missing-symbol: klp_helper)');
+    // A model that sets our refusal aside converts: known when the reference wrote exactly that,
+    // and a divergence (not our refusal) when it wrote anything else.
+    const lenient: Deviation = { ...named('converts-nothing'), plan: (st) => ((st.plan!.refusals = []), (st.plan!.conversions = []), (st.plan!.klpSections = []), true) };
+    const modelled = runModel(modelOf(lenient), runOurs(missing).case).outcome;
+    if (modelled.kind !== 'ok') throw new Error('the lenient model must convert');
+    const known = await classifyWith(missing, standInWriting(dir, 'lenient', modelled.output), modelOf(lenient));
+    expect(known).toMatchObject({ class: 'known', deviations: ['converts-nothing'] });
+    expect((await classifyWith(missing, script, modelOf(lenient))).class).toBe('diverge');
   });
 
-  it('lets a reference-rejects entry cover a reference bug whatever the message of ours', async () => {
+  it('calls a reference refusal known only when the model gives the same kind naming the same section', async () => {
     const script = standIn(dir, 'beyond', 'echo "klp-convert: section .rela.klp.module_relocs.vmlinux length beyond nr_entries" >&2; exit 1');
-    const ledger: Ledger = { label: 'test', path: null, entries: [{ id: 'ppc32', what: 'x', why: 'y', cases: [], match: { kind: 'reference-rejects', stderrIncludes: 'length beyond nr_entries', ours: ['ok'] } }] };
-    expect((await classifyWith(good, script, ledger)).class).toBe('known');
-    expect((await classifyWith(missing, script, ledger)).class).toBe('bothReject');
+    const predicts = (subject: string): Deviation => ({
+      ...named(`beyond-${subject}`),
+      predict: (_s, phase) => (phase === 'annotations' ? { kind: 'reject', errorKind: 'bad-annotation', subject, reason: 'test' } : undefined),
+    });
+    expect((await classifyWith(good, script, modelOf(predicts('.rela.klp.module_relocs.vmlinux')))).class).toBe('known');
+    const other = await classifyWith(good, script, modelOf(predicts('.rela.klp.module_relocs.nfsd')));
+    expect(other.class).toBe('refReject');
+    expect(other.referenceError).toMatchObject({ kind: 'bad-annotation', subject: '.rela.klp.module_relocs.vmlinux' });
+    expect((await classifyWith(missing, script, modelOf(predicts('.rela.klp.module_relocs.vmlinux')))).class).toBe('known');
+  });
+
+  it('calls a crash known only when the model predicts it', async () => {
+    const crash = standIn(dir, 'crash2', 'kill -SEGV $$');
+    const predictsCrash: Deviation = { ...named('crashes'), predict: (_s, phase) => (phase === 'read' ? { kind: 'crash', signal: 'SIGSEGV', reason: 'test' } : undefined) };
+    expect((await classifyWith(good, crash, modelOf(predictsCrash))).class).toBe('known');
+    expect((await classifyWith(good, crash)).class).toBe('refCrash');
   });
 });

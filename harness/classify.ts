@@ -1,15 +1,18 @@
-// Puts one case in exactly one class from our outcome, the reference's and the ledger of that
-// reference. Agreement is judged on bytes first, then on the canonical section dumps (which
-// ignore file offsets); ledger entries may relax only what they name, and only under `known`.
+// Puts one case in exactly one class from our outcome, the reference's, and the model of that
+// reference. Agreement is judged on bytes first, then on the canonical section dumps (which ignore
+// file offsets). A difference is `known` only when the reference's model (our converter plus its
+// deviations) reproduces what the reference did exactly: the same bytes, or a refusal of the same
+// kind naming the same symbol or section, or a crash it predicts. Otherwise the diff shown is
+// between the model and the reference: what no deviation explains.
 import type { DumpBlock } from './dump.js';
 import { dumpObject } from './dump.js';
-import { firstDifferingOffset, sectionDiff } from './diff.js';
-import { sectionPatternMatches, type HeaderField, type Ledger, type LedgerEntry } from './ledger.js';
+import { describeKeys, firstDifferingOffset, sectionDiff } from './diff.js';
 import type { OursOutcome } from './ours.js';
 import { referenceErrorKind, type ReferenceError } from './reference-errors.js';
 import type { ReferenceOutcome } from './reference.js';
+import type { ReferenceModel } from './references/deviation.js';
+import { runModel, type ModelOutcome, type ModelResult } from './references/model.js';
 import { readElf } from '../src/elf/read.js';
-import type { ElfObject } from '../src/elf/model.js';
 
 export const CASE_CLASSES = ['match', 'known', 'bothReject', 'diverge', 'oursReject', 'refReject', 'refCrash', 'refTimeout', 'caseError', 'skipped'] as const;
 export type CaseClass = (typeof CASE_CLASSES)[number];
@@ -18,8 +21,8 @@ export type Agreement = 'bytes' | 'sections' | null;
 export interface Classification {
   class: CaseClass;
   agreement: Agreement;
-  /** The ledger entry that made the case `known`. */
-  ledger: string | null;
+  /** The deviations of the reference's model that reproduced its result (`known` only). */
+  deviations: string[];
   /** The reference's refusal named with our kinds (reject only). */
   referenceError: ReferenceError | null;
   /** bothReject: do the kinds agree? null for other classes. */
@@ -28,6 +31,8 @@ export interface Classification {
   /** Unified diff of the differing sections (plain text), when both converted and they differ. */
   diff: string | null;
   firstDifferingOffset: number | null;
+  /** What the model said the reference does, when it was asked and did not reproduce it. */
+  model: string | null;
   note: string;
 }
 
@@ -37,7 +42,7 @@ export function classPasses(c: Pick<Classification, 'class' | 'sameKind'>): bool
 }
 
 const base = (cls: CaseClass, note = ''): Classification => ({
-  class: cls, agreement: null, ledger: null, referenceError: null, sameKind: null, differingSections: [], diff: null, firstDifferingOffset: null, note,
+  class: cls, agreement: null, deviations: [], referenceError: null, sameKind: null, differingSections: [], diff: null, firstDifferingOffset: null, model: null, note,
 });
 
 export function skipped(note: string): Classification {
@@ -49,96 +54,114 @@ export function caseError(note: string): Classification {
   return base('caseError', note);
 }
 
-/** How a ledger names what our side did. */
+/** How reports name what our side did. */
 export const oursOutcomeName = (o: OursOutcome): string => (o.kind === 'ok' ? 'ok' : o.errorKind);
 
-export function classify(ours: OursOutcome, ref: ReferenceOutcome, ledger: Ledger, caseId = 'output'): Classification {
+const parseDump = (bytes: Uint8Array): DumpBlock[] => dumpObject(readElf(bytes));
+
+/** The model's outcome in words, for notes. */
+export function describeModelOutcome(m: ModelOutcome): string {
+  switch (m.kind) {
+    case 'ok':
+      return 'converts';
+    case 'reject':
+      return `refuses (${m.errorKind}${m.subject !== undefined ? `: ${m.subject}` : ''})`;
+    case 'crash':
+      return `crashes (${m.signal})`;
+  }
+}
+
+/** Does the model's outcome say exactly what the reference did? */
+function reproduces(m: ModelOutcome, ref: ReferenceOutcome, refError: ReferenceError | null): boolean {
+  switch (ref.kind) {
+    case 'ok':
+      return m.kind === 'ok' && firstDifferingOffset(m.output, ref.output) === null;
+    case 'reject':
+      return m.kind === 'reject' && m.errorKind === refError!.kind && (refError!.subject === undefined || m.subject === refError!.subject);
+    case 'crash':
+      return m.kind === 'crash' && m.signal === ref.signal;
+    case 'timeout':
+      return false;
+  }
+}
+
+/** Section-level comparison of two outputs: the blocks that differ, a diff, the first byte. */
+function compareOutputs(reference: Uint8Array, other: Uint8Array, caseId: string, label: string): Pick<Classification, 'differingSections' | 'diff' | 'firstDifferingOffset'> & { problem?: string } {
+  const firstDiffering = firstDifferingOffset(other, reference);
+  let refDump: DumpBlock[];
+  let otherDump: DumpBlock[];
+  try {
+    otherDump = parseDump(other);
+  } catch (e) {
+    return { differingSections: [], diff: null, firstDifferingOffset: firstDiffering, problem: `${label} is not readable ELF: ${(e as Error).message}` };
+  }
+  try {
+    refDump = parseDump(reference);
+  } catch (e) {
+    return { differingSections: [], diff: null, firstDifferingOffset: firstDiffering, problem: `the reference output is not readable ELF: ${(e as Error).message}` };
+  }
+  const d = sectionDiff(refDump, otherDump, caseId, { label });
+  return { differingSections: d.differingKeys, diff: d.text || null, firstDifferingOffset: firstDiffering };
+}
+
+export function classify(ours: OursOutcome, ref: ReferenceOutcome, model: ReferenceModel, caseId = 'output'): Classification {
   const refError = ref.kind === 'reject' ? referenceErrorKind(ref.stderr) : null;
-  if (ours.kind === 'ok' && ref.kind === 'ok') return classifyOutputs(ours.output, ref.output, ledger, caseId);
-
-  const entry = ledger.entries.find((e) => outcomeEntryMatches(e, ours, ref, refError));
   const withRef = (c: Classification): Classification => ({ ...c, referenceError: refError });
-  if (entry) return withRef({ ...base('known', entry.what), ledger: entry.id });
+  if (ours.kind === 'ok' && ref.kind === 'ok') {
+    const offset = firstDifferingOffset(ours.output, ref.output);
+    if (offset === null) return { ...base('match'), agreement: 'bytes' };
+    const d = compareOutputs(ref.output, ours.output, caseId, 'ours');
+    if (!d.problem && d.differingSections.length === 0) return { ...base('match', 'section-equivalent; file layout differs'), agreement: 'sections', firstDifferingOffset: offset };
+  }
+  if (ours.kind === 'reject' && ref.kind === 'reject' && ours.errorKind === refError!.kind) {
+    return withRef({ ...base('bothReject', `both: ${ours.errorKind}`), sameKind: true });
+  }
+  if (ref.kind === 'timeout') return base('refTimeout', `reference timed out; ours: ${oursOutcomeName(ours)}`);
 
+  let result: ModelResult | undefined;
+  let modelProblem = '';
+  try {
+    result = runModel(model, ours.case);
+  } catch (e) {
+    modelProblem = `the ${model.label} model failed: ${(e as Error).message}`;
+  }
+  if (result && reproduces(result.outcome, ref, refError)) {
+    const used = result.used;
+    const shown = ours.kind === 'ok' && ref.kind === 'ok' ? compareOutputs(ref.output, ours.output, caseId, 'ours') : undefined;
+    return withRef({
+      ...base('known', used.length ? `reproduced by ${used.join(', ')}` : 'reproduced by the model with no deviation'),
+      ...(shown ? { differingSections: shown.differingSections, diff: shown.diff, firstDifferingOffset: shown.firstDifferingOffset } : {}),
+      agreement: ref.kind === 'ok' ? 'bytes' : null,
+      deviations: used,
+    });
+  }
+  const modelSays = result ? `the ${model.label} model ${describeModelOutcome(result.outcome)}${result.used.length ? ` with ${result.used.join(', ')}` : ''}` : modelProblem;
+  const explained = (c: Classification): Classification => withRef({ ...c, model: modelSays });
   const ourName = oursOutcomeName(ours);
   switch (ref.kind) {
     case 'crash':
-      return base('refCrash', `reference killed by ${ref.signal}; ours: ${ourName}`);
-    case 'timeout':
-      return base('refTimeout', `reference timed out; ours: ${ourName}`);
-    case 'ok':
-      return base('oursReject', `ours: ${ourName}: ${ours.kind === 'reject' ? ours.message : ''}`);
+      return explained(base('refCrash', `reference killed by ${ref.signal}; ours: ${ourName}; ${modelSays}`));
+    case 'ok': {
+      // The model converts (our refusal, if any, is one the reference is known not to make), so
+      // whatever still differs is the news; when the model refuses as we do, ours is the odd one out.
+      const fromModel = result?.outcome.kind === 'ok' && result.used.length > 0;
+      if (result?.outcome.kind !== 'ok' && ours.kind === 'reject') return explained(base('oursReject', `ours: ${ourName}: ${ours.message}; ${modelSays}`));
+      const other = result?.outcome.kind === 'ok' ? result.outcome.output : (ours as Extract<OursOutcome, { kind: 'ok' }>).output;
+      const d = compareOutputs(ref.output, other, caseId, fromModel ? 'model' : 'ours');
+      const what = d.problem ?? (d.differingSections.length ? describeKeys(d.differingSections) : 'the bytes differ, the sections agree');
+      return explained({
+        ...base('diverge', `${fromModel ? 'model and reference differ' : 'ours and reference differ'}: ${what}${fromModel ? '' : `; ${modelSays}`}`),
+        differingSections: d.differingSections,
+        diff: d.diff,
+        firstDifferingOffset: d.firstDifferingOffset,
+      });
+    }
     case 'reject': {
-      if (ours.kind === 'ok') return withRef(base('refReject', `reference: ${refError!.kind}: ${refError!.message}`));
-      const sameKind = refError!.kind === ours.errorKind;
-      return withRef({
-        ...base('bothReject', sameKind ? `both: ${ours.errorKind}` : `kinds differ: ours ${ours.errorKind}, reference ${refError!.kind} (${refError!.message})`),
-        sameKind,
+      if (ours.kind === 'ok') return explained(base('refReject', `reference: ${refError!.kind}${refError!.subject !== undefined ? ` (${refError!.subject})` : ''}: ${refError!.message}; ${modelSays}`));
+      return explained({
+        ...base('bothReject', `kinds differ: ours ${ours.errorKind}, reference ${refError!.kind} (${refError!.message}); ${modelSays}`),
+        sameKind: false,
       });
     }
   }
-}
-
-function outcomeEntryMatches(e: LedgerEntry, ours: OursOutcome, ref: ReferenceOutcome, refError: ReferenceError | null): boolean {
-  const ourName = oursOutcomeName(ours);
-  const m = e.match;
-  if (m.kind === 'reference-rejects') {
-    return ref.kind === 'reject' && ref.stderr.includes(m.stderrIncludes) && (!m.ours || m.ours.includes(ourName));
-  }
-  if (m.kind !== 'outcome') return false;
-  const oursOk = Array.isArray(m.ours) ? m.ours.includes(ourName) : m.ours === ourName;
-  const refOk = m.reference === ref.kind || (ref.kind === 'reject' && m.reference === refError?.kind);
-  return oursOk && refOk && (m.stderrIncludes === undefined || ref.stderr.includes(m.stderrIncludes));
-}
-
-function parseDump(bytes: Uint8Array, normalise: readonly HeaderField[] = []): DumpBlock[] {
-  return dumpObject(withHeaderFieldsCleared(readElf(bytes), normalise));
-}
-
-/** The same object with the named header fields zeroed, so dumps compare without them. */
-function withHeaderFieldsCleared(obj: ElfObject, fields: readonly HeaderField[]): ElfObject {
-  if (fields.length === 0) return obj;
-  const h = obj.header;
-  return {
-    ...obj,
-    header: {
-      ...h,
-      flags: fields.includes('flags') ? 0 : h.flags,
-      ident: { ...h.ident, osabi: fields.includes('osabi') ? 0 : h.ident.osabi, abiversion: fields.includes('abiversion') ? 0 : h.ident.abiversion },
-    },
-  };
-}
-
-function classifyOutputs(ours: Uint8Array, ref: Uint8Array, ledger: Ledger, caseId: string): Classification {
-  const offset = firstDifferingOffset(ours, ref);
-  if (offset === null) return { ...base('match'), agreement: 'bytes' };
-  let oursDump: DumpBlock[];
-  let refDump: DumpBlock[];
-  try {
-    oursDump = parseDump(ours);
-  } catch (e) {
-    return { ...base('diverge', `our output is not readable ELF: ${(e as Error).message}`), firstDifferingOffset: offset };
-  }
-  try {
-    refDump = parseDump(ref);
-  } catch (e) {
-    return { ...base('diverge', `the reference output is not readable ELF: ${(e as Error).message}`), firstDifferingOffset: offset };
-  }
-  const d = sectionDiff(refDump, oursDump, caseId);
-  const shown = { differingSections: d.differingKeys, diff: d.text || null, firstDifferingOffset: offset };
-  if (d.differingKeys.length === 0) return { ...base('match', 'section-equivalent; file layout differs'), agreement: 'sections', firstDifferingOffset: offset };
-
-  for (const e of ledger.entries) {
-    if (e.match.kind === 'header-fields') {
-      const fields = e.match.fields;
-      const again = sectionDiff(parseDump(ref, fields), parseDump(ours, fields), caseId);
-      if (again.differingKeys.length === 0) return { ...base('known', e.what), ...shown, agreement: 'sections', ledger: e.id };
-    } else if (e.match.kind === 'sections') {
-      const patterns = e.match.sections;
-      if (d.differingKeys.every((k) => patterns.some((p) => sectionPatternMatches(p, k)))) {
-        return { ...base('known', e.what), ...shown, agreement: null, ledger: e.id };
-      }
-    }
-  }
-  return { ...base('diverge', `sections differ: ${d.differingKeys.join(', ')}`), ...shown };
 }

@@ -19,16 +19,64 @@ export function differingBlockKeys(reference: readonly DumpBlock[], ours: readon
   return keys.filter((k) => ref.get(k) !== our.get(k));
 }
 
-export function sectionDiff(reference: readonly DumpBlock[], ours: readonly DumpBlock[], label = 'output'): SectionDiff {
+/** How many differing sections a diff shows in full; the rest are named and counted. */
+export const DIFF_SECTIONS_SHOWN = 3;
+
+export interface SectionDiffOptions {
+  /** Name of the side compared with the reference (`ours`, `model`). */
+  label?: string;
+  /** Differing sections shown in full (default DIFF_SECTIONS_SHOWN). */
+  shown?: number;
+}
+
+export function sectionDiff(reference: readonly DumpBlock[], ours: readonly DumpBlock[], caseId = 'output', opts: SectionDiffOptions = {}): SectionDiff {
   const differingKeys = differingBlockKeys(reference, ours);
   if (differingKeys.length === 0) return { differingKeys, text: '' };
+  const shownKeys = differingKeys.slice(0, opts.shown ?? DIFF_SECTIONS_SHOWN);
   const pick = (blocks: readonly DumpBlock[]): string => {
     const byKey = new Map(blocks.map((b) => [b.key, b.text]));
-    return `${differingKeys.map((k) => byKey.get(k) ?? `section ${k}\n  (absent)`).join('\n\n')}\n`;
+    return `${shownKeys.map((k) => byKey.get(k) ?? `section ${k}\n  (absent)`).join('\n\n')}\n`;
   };
-  const text = createTwoFilesPatch(`reference/${label}`, `ours/${label}`, pick(reference), pick(ours), undefined, undefined, { context: 3 });
+  const label = opts.label ?? 'ours';
+  let text = createTwoFilesPatch(`reference/${caseId}`, `${label}/${caseId}`, pick(reference), pick(ours), undefined, undefined, { context: 3 });
   // The first line of createTwoFilesPatch is an "Index:" banner that says nothing new here.
-  return { differingKeys, text: text.replace(/^(Index: .*\n)?=+\n/, '') };
+  text = text.replace(/^(Index: .*\n)?=+\n/, '');
+  const rest = differingKeys.slice(shownKeys.length);
+  if (rest.length > 0) text += `… and ${rest.length} more differing section${rest.length === 1 ? '' : 's'} not shown: ${compactKeys(rest)}\n`;
+  return { differingKeys, text };
+}
+
+/**
+ * Block keys with runs of one name's repeats folded: `.rela__pfe#2`, `#3`, … `#71` read
+ * `.rela__pfe#2…#71`. Long lists keep their first few runs and count the rest.
+ */
+export function compactKeys(keys: readonly string[], maxRuns = 8): string {
+  const runs: string[] = [];
+  let i = 0;
+  while (i < keys.length) {
+    const m = /^(.*)#(\d+)$/.exec(keys[i]!);
+    let j = i + 1;
+    if (m) {
+      const [, name, first] = m as unknown as [string, string, string];
+      let n = Number(first);
+      while (j < keys.length && keys[j] === `${name}#${n + 1}`) {
+        n++;
+        j++;
+      }
+      runs.push(j - i > 1 ? `${keys[i]}…#${n}` : keys[i]!);
+    } else {
+      runs.push(keys[i]!);
+    }
+    i = j;
+  }
+  if (runs.length <= maxRuns) return runs.join(', ');
+  return `${runs.slice(0, maxRuns).join(', ')}, … (${runs.length - maxRuns} more)`;
+}
+
+/** `70 sections differ: .rela__pfe#2…#71`, or `header differs`. */
+export function describeKeys(keys: readonly string[]): string {
+  if (keys.length === 1) return `${keys[0]} differs`;
+  return `${keys.length} sections differ: ${compactKeys(keys)}`;
 }
 
 /** The first byte offset at which two files differ (the shorter length when one is a prefix), or null. */

@@ -3,7 +3,7 @@
 import type { Case } from './case.js';
 import { HarnessError } from './errors.js';
 
-export const GOLDEN_MAGIC = 'klp-harness golden 1';
+export const GOLDEN_MAGIC = 'klp-harness golden 2';
 /** Separates the header from the canonical dump of a converted case. */
 const DUMP_MARK = '--- dump';
 
@@ -17,9 +17,12 @@ export interface Golden {
   referenceSha256: string;
   dialect: string;
   toolchain: string;
-  /** The ledger entry when we differ from the reference on purpose; the outcome is then ours. */
-  ledger: string | null;
-  /** What the reference did instead, when ledger is set. */
+  /**
+   * When we differ from the reference on purpose: the deviations of its model that reproduced what
+   * it did. The outcome is then ours; empty when the reference's outcome is the golden.
+   */
+  deviations: string[];
+  /** What the reference did instead, when deviations are set. */
   referenceOutcome: string | null;
   /**
    * sha256 of the expected output file (converted cases): the dump ignores file offsets, so this
@@ -45,7 +48,7 @@ export function formatGolden(g: Golden): string {
     `dialect: ${g.dialect}`,
     `toolchain: ${oneLine(g.toolchain)}`,
   ];
-  if (g.ledger) lines.push(`ledger: ${g.ledger}`, `reference-outcome: ${oneLine(g.referenceOutcome ?? '')}`);
+  if (g.deviations.length) lines.push(`deviations: ${g.deviations.join(' ')}`, `reference-outcome: ${oneLine(g.referenceOutcome ?? '')}`);
   if (g.outcome.kind === 'convert') {
     if (g.outputSha256) lines.push(`output: sha256:${g.outputSha256}`);
     lines.push('outcome: convert', DUMP_MARK, g.outcome.dump.replace(/\n$/, ''));
@@ -89,7 +92,7 @@ export function parseGolden(text: string, path: string): Golden {
     referenceSha256: (shaField ?? '').replace(/^sha256:/, ''),
     dialect: need('dialect'),
     toolchain: fields.get('toolchain') ?? '',
-    ledger: fields.get('ledger') ?? null,
+    deviations: (fields.get('deviations') ?? '').split(' ').filter(Boolean),
     referenceOutcome: fields.get('reference-outcome') ?? null,
     outputSha256: fields.get('output')?.replace(/^sha256:/, '') ?? null,
     outcome,

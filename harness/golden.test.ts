@@ -11,12 +11,12 @@ import { sha256 } from './provenance.js';
 
 const input = moduleBytes({ sections: [text('.text')], symbols: [{ name: 'saved_command_line' }], relocs: { '.text': [pc32(0, 'saved_command_line')] } });
 const { output } = convert(input, { symbols: symbolsFile('*vmlinux\nsaved_command_line\n') });
-const ours: OursOutcome = { kind: 'ok', output, ms: 0 };
+const ours: OursOutcome = { kind: 'ok', output, ms: 0, case: { dialect: 'symbols', input } };
 
 const golden = (outputSha256: string | null): Golden =>
   parseGolden(
     formatGolden({
-      caseId: 'c', referenceLabel: 'v7', referenceSha256: '0'.repeat(64), dialect: 'symbols', toolchain: 'test', ledger: null, referenceOutcome: null,
+      caseId: 'c', referenceLabel: 'v7', referenceSha256: '0'.repeat(64), dialect: 'symbols', toolchain: 'test', deviations: [], referenceOutcome: null,
       outputSha256, outcome: { kind: 'convert', dump: dumpText(dumpObject(readElf(output), { hex: false })) },
     }),
     'c.golden',

@@ -9,7 +9,7 @@ import { classify, type Classification } from './classify.js';
 import { dumpObject, dumpText } from './dump.js';
 import { HarnessError } from './errors.js';
 import { goldenBlocks, formatGolden, parseGolden, toolchainOf, type Golden, type GoldenOutcome } from './golden-format.js';
-import type { Ledger } from './ledger.js';
+import type { ReferenceModel } from './references/deviation.js';
 import { runOurs, type OursOutcome } from './ours.js';
 import { mapPool } from './pool.js';
 import { fileSha256, sha256 } from './provenance.js';
@@ -123,11 +123,11 @@ export interface GoldenReference {
   command: ReferenceCommand;
   label: string;
   sha256: string;
-  ledger: Ledger;
+  model: ReferenceModel;
 }
 
-export function goldenReference(command: ReferenceCommand, label: string, ledger: Ledger): GoldenReference {
-  return { command, label, sha256: fileSha256(command.binary), ledger };
+export function goldenReference(command: ReferenceCommand, label: string, model: ReferenceModel): GoldenReference {
+  return { command, label, sha256: fileSha256(command.binary), model };
 }
 
 function describeReference(r: ReferenceOutcome): string {
@@ -149,14 +149,14 @@ function describeReference(r: ReferenceOutcome): string {
 export function goldenFromRun(c: Case, ref: GoldenReference, ours: OursOutcome, out: ReferenceOutcome, cls: Classification): Golden | string {
   const head = { caseId: c.id, referenceLabel: ref.label, referenceSha256: ref.sha256, dialect: c.dialect, toolchain: toolchainOf(c) };
   if (cls.class === 'known') {
-    return { ...head, ledger: cls.ledger, referenceOutcome: describeReference(out), outputSha256: ours.kind === 'ok' ? sha256(ours.output) : null, outcome: oursAsGolden(ours) };
+    return { ...head, deviations: cls.deviations, referenceOutcome: describeReference(out), outputSha256: ours.kind === 'ok' ? sha256(ours.output) : null, outcome: oursAsGolden(ours) };
   }
-  if (out.kind === 'ok') return { ...head, ledger: null, referenceOutcome: null, outputSha256: sha256(out.output), outcome: { kind: 'convert', dump: dumpOf(out.output) } };
+  if (out.kind === 'ok') return { ...head, deviations: [], referenceOutcome: null, outputSha256: sha256(out.output), outcome: { kind: 'convert', dump: dumpOf(out.output) } };
   if (out.kind === 'reject') {
     const e = referenceErrorKind(out.stderr);
-    return { ...head, ledger: null, referenceOutcome: null, outputSha256: null, outcome: { kind: 'reject', errorKind: e.kind, message: e.message, messageSource: 'reference' } };
+    return { ...head, deviations: [], referenceOutcome: null, outputSha256: null, outcome: { kind: 'reject', errorKind: e.kind, message: e.message, messageSource: 'reference' } };
   }
-  return `${c.id}: the reference ${out.kind === 'crash' ? `was killed by ${out.signal}` : 'timed out'} and no ledger entry covers it`;
+  return `${c.id}: the reference ${out.kind === 'crash' ? `was killed by ${out.signal}` : 'timed out'} and its model does not predict it`;
 }
 
 export interface GoldenChange {
@@ -185,7 +185,7 @@ export function describeChange(id: string, path: string, golden: Golden): Golden
       what = [`outcome ${describeOutcome(old.outcome)} → ${describeOutcome(golden.outcome)}`];
     }
     if (old.referenceSha256 !== golden.referenceSha256) what.push('reference binary');
-    if (old.ledger !== golden.ledger) what.push(`ledger ${old.ledger ?? '-'} → ${golden.ledger ?? '-'}`);
+    if (old.deviations.join(' ') !== golden.deviations.join(' ')) what.push(`deviations ${old.deviations.join(' ') || '-'} → ${golden.deviations.join(' ') || '-'}`);
   } catch {
     what = ['(old golden unreadable)'];
   }
@@ -207,7 +207,7 @@ export async function planGoldenUpdate(cases: readonly Case[], dir: string, refe
     const ref = referenceFor(c);
     const ours = runOurs(c);
     const out = await runReference(ref.command, c, timeoutMs);
-    return goldenFromRun(c, ref, ours, out, classify(ours, out, ref.ledger, c.id));
+    return goldenFromRun(c, ref, ours, out, classify(ours, out, ref.model, c.id));
   });
   results.forEach((g, i) => {
     const c = cases[i]!;

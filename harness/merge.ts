@@ -1,6 +1,7 @@
 // `klp-harness merge`: shard reports joined into one, as if the whole corpus had run at once.
 import { HarnessError } from './errors.js';
-import { summarise, type HarnessReport, type StaleLedgerEntry } from './report/json.js';
+import { staleDeviations } from './run.js';
+import { summarise, type HarnessReport } from './report/json.js';
 
 export function mergeReports(reports: readonly HarnessReport[], sources: readonly string[] = []): HarnessReport {
   if (reports.length === 0) throw new HarnessError('merge needs at least one report');
@@ -18,9 +19,6 @@ export function mergeReports(reports: readonly HarnessReport[], sources: readonl
     }
   }
   const cases = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const triggered = new Set(reports.flatMap((r) => r.triggeredLedgerEntries ?? []));
-  const stale = new Map<string, StaleLedgerEntry>();
-  for (const r of reports) for (const s of r.staleLedgerEntries) if (!triggered.has(s.id)) stale.set(s.id, s);
   const started = reports.map((r) => r.startedAt).sort()[0]!;
   return {
     ...first,
@@ -30,7 +28,7 @@ export function mergeReports(reports: readonly HarnessReport[], sources: readonl
     passed: cases.every((c) => c.passed),
     summary: summarise(cases),
     cases,
-    triggeredLedgerEntries: [...triggered].sort(),
-    staleLedgerEntries: [...stale.values()],
+    usedDeviations: [...new Set(cases.flatMap((c) => c.deviations))].sort(),
+    staleDeviations: staleDeviations(first.model.deviations, cases),
   };
 }

@@ -12,7 +12,7 @@ import { decodeSymbols, symtabIndex } from '../src/elf/symbols.js';
 import { moduleBytes, pc32, R_X86_64_64, text } from '../src/klp/test-objects.js';
 import { bisectRun, BISECT_EXIT } from './bisect.js';
 import { findCases, loadCase } from './case.js';
-import { loadLedger } from './ledger.js';
+import { referenceModel } from './references/index.js';
 import { ddmin, minimizeCase, minimizeObject, sectionRole, writeMinimizedCase } from './minimize.js';
 import { referenceCommand } from './reference.js';
 
@@ -90,7 +90,7 @@ const haveRefs = existsSync(V4) && existsSync(V7) && existsSync(CASE);
 describe.skipIf(!haveRefs)(`a compiled case against the 2019 v4 build (needs ${V4} and ${V7})`, () => {
   it('minimizes relas sharing a symbol across sections to ≤ 6 relocations that still diverge; bisect-run says 1 against v4 and 0 against v7', async () => {
     const c = loadCase(CASE);
-    const v4 = { reference: referenceCommand({ reference: V4 }), label: 'v4', ledger: loadLedger('v4') };
+    const v4 = { reference: referenceCommand({ reference: V4 }), label: 'v4', model: referenceModel('v4') };
     const result = await minimizeCase(c, v4);
     expect(result.after.relocations).toBeLessThanOrEqual(6);
     expect(result.signature.class).toBe('diverge');
@@ -101,7 +101,7 @@ describe.skipIf(!haveRefs)(`a compiled case against the 2019 v4 build (needs ${V
       const [minimized] = findCases([out]);
       expect(minimized!.meta.minimizedFrom).toBe(c.id);
       for (const cases of [[minimized!], [c]]) {
-        const against = (path: string, label: string) => bisectRun({ cases, reference: { command: () => referenceCommand({ reference: path }), label, ledger: () => loadLedger(label) } });
+        const against = (path: string, label: string) => bisectRun({ cases, reference: { command: () => referenceCommand({ reference: path }), label, model: () => referenceModel(label) } });
         expect((await against(V4, 'v4')).exit).toBe(BISECT_EXIT.bad);
         expect((await against(V7, 'v7')).exit).toBe(BISECT_EXIT.good);
       }

@@ -16,7 +16,7 @@ import { writeElf } from '../src/elf/write.js';
 import type { Case, CaseMeta } from './case.js';
 import { classify, oursOutcomeName, type Classification } from './classify.js';
 import { HarnessError } from './errors.js';
-import type { Ledger } from './ledger.js';
+import type { ReferenceModel } from './references/deviation.js';
 import { runOurs } from './ours.js';
 import { referenceErrorKind } from './reference-errors.js';
 import { runReference, type ReferenceCommand } from './reference.js';
@@ -253,7 +253,7 @@ export class Classifier {
   constructor(
     private readonly original: Case,
     private readonly reference: ReferenceCommand,
-    private readonly ledger: Ledger,
+    private readonly model: ReferenceModel,
     private readonly timeoutMs?: number,
     private readonly match: SectionMatch = 'role',
   ) {}
@@ -266,7 +266,7 @@ export class Classifier {
       this.runs++;
       const ours = runOurs(c);
       const ref = await runReference(this.reference, c, this.timeoutMs);
-      const classification = classify(ours, ref, this.ledger, this.original.id);
+      const classification = classify(ours, ref, this.model, this.original.id);
       return { signature: signatureOf(classification, oursOutcomeName(ours), ref, this.match), classification };
     } finally {
       rmSync(input, { force: true });
@@ -357,7 +357,7 @@ export async function minimizeObject(bytes: Uint8Array, stillDiverges: (candidat
 export interface MinimizeCaseOptions {
   reference: ReferenceCommand;
   label: string;
-  ledger: Ledger;
+  model: ReferenceModel;
   timeoutMs?: number;
   /** How differing sections must match (default: by role, see sectionRole). */
   sectionMatch?: SectionMatch;
@@ -366,7 +366,7 @@ export interface MinimizeCaseOptions {
 
 /** Minimizes a case against a reference; refuses a case that does not diverge. */
 export async function minimizeCase(c: Case, opts: MinimizeCaseOptions): Promise<MinimizeResult & { original: Classification }> {
-  const classifier = new Classifier(c, opts.reference, opts.ledger, opts.timeoutMs, opts.sectionMatch);
+  const classifier = new Classifier(c, opts.reference, opts.model, opts.timeoutMs, opts.sectionMatch);
   try {
     const input = new Uint8Array(readInputFile(c.input));
     const first = await classifier.signature(input);

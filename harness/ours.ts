@@ -5,11 +5,13 @@ import { KlpError } from '../src/klp/errors.js';
 import type { Dialect } from '../src/klp/plan.js';
 import type { Case } from './case.js';
 import { HarnessError } from './errors.js';
+import type { CaseInput } from './references/deviation.js';
 import { FileError, readInputFile } from '../src/cli/files.js';
 
+/** What our converter did with a case, and the case's bytes (which a reference model runs on). */
 export type OursOutcome =
-  | { kind: 'ok'; output: Uint8Array; ms: number }
-  | { kind: 'reject'; errorKind: string; message: string; ms: number };
+  | { kind: 'ok'; output: Uint8Array; ms: number; case: CaseInput }
+  | { kind: 'reject'; errorKind: string; message: string; ms: number; case: CaseInput };
 
 /** Our error kind for an exception that is not a KlpError. */
 export const INTERNAL_ERROR_KIND = 'internal';
@@ -32,17 +34,18 @@ export type ConvertFn = (input: Uint8Array, options: { dialect?: Dialect; symbol
 export function runConverter(convertFn: ConvertFn, c: Case): OursOutcome {
   const input = readCaseFile(c.input);
   const symbols = c.symbols ? readCaseFile(c.symbols) : undefined;
+  const theCase: CaseInput = symbols ? { dialect: c.dialect, input, symbols } : { dialect: c.dialect, input };
   const started = performance.now();
   try {
     const { output } = convertFn(input, symbols ? { dialect: c.dialect, symbols } : { dialect: c.dialect });
-    return { kind: 'ok', output, ms: performance.now() - started };
+    return { kind: 'ok', output, ms: performance.now() - started, case: theCase };
   } catch (e) {
     const ms = performance.now() - started;
     const err = e as { name?: unknown; kind?: unknown; message?: unknown } | null;
     if (e instanceof KlpError || (err?.name === 'KlpError' && typeof err.kind === 'string')) {
-      return { kind: 'reject', errorKind: String(err!.kind), message: String(err!.message), ms };
+      return { kind: 'reject', errorKind: String(err!.kind), message: String(err!.message), ms, case: theCase };
     }
-    return { kind: 'reject', errorKind: INTERNAL_ERROR_KIND, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e), ms };
+    return { kind: 'reject', errorKind: INTERNAL_ERROR_KIND, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e), ms, case: theCase };
   }
 }
 

@@ -4,12 +4,12 @@ import type { Dialect } from '../src/klp/plan.js';
 import { findCases, type Case } from './case.js';
 import { caseError, classPasses, classify, oursOutcomeName, skipped, type Classification } from './classify.js';
 import { HarnessError } from './errors.js';
-import type { Ledger } from './ledger.js';
 import { runOurs, type OursOutcome } from './ours.js';
 import { mapPool } from './pool.js';
 import { fileSha256, sha256, toolVersion } from './provenance.js';
 import { InterruptedError, runReference, type ReferenceCommand, type ReferenceOutcome } from './reference.js';
-import { summarise, type CaseReport, type HarnessReport, type StaleLedgerEntry } from './report/json.js';
+import type { ReferenceModel } from './references/deviation.js';
+import { summarise, type CaseReport, type DeviationEntry, type HarnessReport } from './report/json.js';
 
 export interface Shard {
   /** 1-based. */
@@ -34,7 +34,7 @@ export interface RunOptions {
   paths: string[];
   reference: ReferenceCommand;
   label: string;
-  ledger: Ledger;
+  model: ReferenceModel;
   dialect?: Dialect;
   shard?: Shard;
   jobs: number;
@@ -93,23 +93,27 @@ export function caseReport(c: Case, cls: Classification, ours: OursOutcome | nul
     differingSections: cls.differingSections,
     diff: cls.diff,
     firstDifferingOffset: cls.firstDifferingOffset,
-    ledger: cls.ledger,
+    deviations: cls.deviations,
+    model: cls.model,
     note,
   };
 }
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
+export const deviationEntries = (model: ReferenceModel): DeviationEntry[] =>
+  model.deviations.map((d) => ({ id: d.id, divergence: d.divergence, does: d.does, cases: d.cases }));
+
 /**
- * Entries no case triggered. In a shard only those whose own cases ran here count: the others may
- * be triggered in another shard, and merge recomputes staleness over all of them.
+ * Deviations that look stale: some of their own cases ran here and none of those needed them. A
+ * run over a few cases (or one shard) says nothing about deviations whose cases did not run.
  */
-export function staleEntries(ledger: Ledger, cases: readonly CaseReport[], sharded: boolean): StaleLedgerEntry[] {
-  const triggered = new Set(cases.map((c) => c.ledger).filter((x): x is string => x !== null));
-  const ran = new Set(cases.filter((c) => c.class !== 'skipped').map((c) => c.id));
-  return ledger.entries
-    .filter((e) => !triggered.has(e.id) && (!sharded || e.cases.some((id) => ran.has(id))))
-    .map((e) => ({ id: e.id, what: e.what, cases: e.cases }));
+export function staleDeviations(deviations: readonly DeviationEntry[], cases: readonly Pick<CaseReport, 'id' | 'class' | 'deviations'>[]): DeviationEntry[] {
+  const ran = new Map(cases.filter((c) => c.class !== 'skipped' && c.class !== 'caseError').map((c) => [c.id, c]));
+  return deviations.filter((d) => {
+    const own = d.cases.map((id) => ran.get(id)).filter((c): c is NonNullable<typeof c> => c !== undefined);
+    return own.length > 0 && !own.some((c) => c.deviations.includes(d.id));
+  });
 }
 
 export async function runHarness(opts: RunOptions): Promise<HarnessReport> {
@@ -130,7 +134,7 @@ export async function runHarness(opts: RunOptions): Promise<HarnessReport> {
       const ours = runOurs(c);
       try {
         const ref = await runReference(opts.reference, c, opts.timeoutMs, opts.signal);
-        r = caseReport(c, classify(ours, ref, opts.ledger, c.id), ours, ref);
+        r = caseReport(c, classify(ours, ref, opts.model, c.id), ours, ref);
       } catch (e) {
         if (!(e instanceof InterruptedError)) throw e;
         r = caseReport(c, skipped('interrupted while the reference ran'), ours, null);
@@ -141,10 +145,10 @@ export async function runHarness(opts: RunOptions): Promise<HarnessReport> {
   });
   const summary = summarise(reports);
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'klp-harness', version: toolVersion() },
     reference: { label: opts.label, path: opts.reference.binary, sha256: fileSha256(opts.reference.binary), command: opts.reference.argv },
-    ledger: { label: opts.ledger.label, path: opts.ledger.path },
+    model: { label: opts.model.label, describes: opts.model.describes, deviations: deviationEntries(opts.model) },
     startedAt: startedAt.toISOString(),
     durationMs: round(performance.now() - t0),
     options: { dialect: opts.dialect ?? null, shard: opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null, jobs: opts.jobs },
@@ -152,7 +156,7 @@ export async function runHarness(opts: RunOptions): Promise<HarnessReport> {
     passed: opts.signal?.aborted !== true && reports.every((c) => c.passed),
     summary,
     cases: reports,
-    triggeredLedgerEntries: [...new Set(reports.map((c) => c.ledger).filter((x): x is string => x !== null))].sort(),
-    staleLedgerEntries: staleEntries(opts.ledger, reports, opts.shard !== undefined),
+    usedDeviations: [...new Set(reports.flatMap((c) => c.deviations))].sort(),
+    staleDeviations: staleDeviations(deviationEntries(opts.model), reports),
   };
 }

@@ -47,6 +47,7 @@ export function convert(input: Uint8Array, options: ConvertOptions = {}): Conver
     if (obj.header.type !== ET_REL) throw new KlpError('bad-elf', `e_type is ${obj.header.type}, not ET_REL: not a kernel module`, { offset: 16 });
     // The module is read before symbols.klp (as the C tool does): the plan keeps only the names it uses.
     const plan = planConversion(obj, dialect === 'symbols' ? { dialect, symbolsFile: options.symbols! } : { dialect });
+    if (plan.refusals.length > 0) throw plan.refusals[0];
     const report = describePlan(obj.sections.map((s) => s.name), plan);
     applyPlan(obj, plan);
     normalizeSectionHeaders(obj);

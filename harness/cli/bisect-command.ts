@@ -1,4 +1,4 @@
-// klp-harness bisect-run CASE… [--reference PATH] [--reference-label L] [--ledger FILE]
+// klp-harness bisect-run CASE… [--reference PATH] [--reference-label L]
 //     [--build-cmd CMD] [--ours DIR] [--golden-dir DIR] [--timeout S]
 // For `git bisect run`: 0 every case agrees, 1 some case diverges, 125 this commit cannot be tested
 // (build failed, reference or converter missing), 128 the bisection is misconfigured (abort).
@@ -7,14 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { findCases, type Case } from '../case.js';
 import { BISECT_EXIT, bisectRun } from '../bisect.js';
 import { HarnessError } from '../errors.js';
-import { guessReferenceLabel, loadLedger, loadLedgerFile } from '../ledger.js';
+import { guessReferenceLabel, referenceModel } from '../references/index.js';
 import { referenceCommand } from '../reference.js';
 import { option, parseArgs, positiveInt } from './args.js';
 
 const SPEC = {
   reference: { value: true },
   'reference-label': { value: true },
-  ledger: { value: true },
   'build-cmd': { value: true },
   ours: { value: true },
   'golden-dir': { value: true },
@@ -49,6 +48,12 @@ function selectCases(args: readonly string[]): Case[] {
   return [...picked.values()];
 }
 
+export const usage = `usage: klp-harness bisect-run CASE… [--reference PATH [--reference-label L]] [--build-cmd CMD]
+                              [--ours DIR] [--golden-dir DIR] [--timeout S] [--quiet]
+
+For \`git bisect run\`: 0 every case agrees, 1 some case diverges, 125 this commit cannot be tested,
+128 the bisection is misconfigured.`;
+
 export async function run(argv: readonly string[]): Promise<number> {
   let cases: Case[];
   let a;
@@ -69,7 +74,6 @@ export async function run(argv: readonly string[]): Promise<number> {
     process.stderr.write(`klp-harness: cannot tell which reference ${path} is: give --reference-label (v4, v5, v7, minimal, …)\n`);
     return BISECT_EXIT.abort;
   }
-  const ledgerFile = option(a, 'ledger');
   const buildCmd = option(a, 'build-cmd');
   const ours = option(a, 'ours');
   const goldenDir = option(a, 'golden-dir');
@@ -82,7 +86,7 @@ export async function run(argv: readonly string[]): Promise<number> {
             // Resolved after the build: the build may be what creates the reference.
             command: () => referenceCommand({ reference: path }),
             label,
-            ledger: () => (ledgerFile ? loadLedgerFile(ledgerFile, label) : loadLedger(label)),
+            model: () => referenceModel(label),
           },
         }
       : {}),

@@ -11,16 +11,16 @@ import { readInputFile } from '../../src/cli/files.js';
 const globToRegExp = (glob: string): RegExp =>
   new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 
+export const usage = `usage: klp-harness dump FILE [--section GLOB…] [--digest]
+
+Prints the canonical section-level model of one object: what goldens hold and diffs compare.
+--section keeps the blocks whose key matches (\`*\` = any run); --digest prints contents as digests.`;
+
 export async function run(argv: readonly string[]): Promise<number> {
   const a = parseArgs(argv, { section: { value: true, repeat: true }, digest: {} }, 'dump');
   if (a.positional.length !== 1) throw new HarnessError('dump takes exactly one FILE');
   const path = a.positional[0]!;
-  let bytes: Uint8Array;
-  try {
-    bytes = readInputFile(path);
-  } catch (e) {
-    throw new HarnessError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const bytes: Uint8Array = readInputFile(path);
   const wanted = (a.options.get('section') ?? []).map(globToRegExp);
   try {
     const blocks = dumpObject(readElf(bytes), { hex: !a.flags.has('digest') });

@@ -11,6 +11,10 @@ export function seedOption(text: string | undefined): number {
   return Number(text);
 }
 
+export const usage = `usage: klp-harness gen --seed S --count N --out DIR [--arch A] [--dialect D] [--no-errors] [--jobs N]
+
+Writes generated livepatch scenarios as ordinary cases, deterministic from (seed, index).`;
+
 export async function run(argv: readonly string[]): Promise<number> {
   const a = parseArgs(argv, { seed: { value: true }, count: { value: true }, out: { value: true }, arch: { value: true }, dialect: { value: true }, 'no-errors': {}, jobs: { value: true } }, 'gen');
   if (a.positional.length) throw new HarnessError(`gen takes no positional arguments ('${a.positional[0]}')`);

@@ -56,7 +56,9 @@ async function update(argv: readonly string[]): Promise<number> {
       'reference-label': { value: true },
       'reference-symbols': { value: true },
       'reference-annotation': { value: true },
-      ledger: { value: true },
+      'reference-symbols-label': { value: true },
+      'reference-annotation-label': { value: true },
+      html: { value: true },
       'golden-dir': { value: true },
       cases: { value: true },
       jobs: { value: true },
@@ -69,18 +71,19 @@ async function update(argv: readonly string[]): Promise<number> {
   const perDialect = { symbols: option(a, 'reference-symbols'), annotation: option(a, 'reference-annotation') };
   if (!single && !perDialect.symbols && !perDialect.annotation) throw new HarnessError('golden update needs --reference PATH, or --reference-symbols PATH and/or --reference-annotation PATH');
   if (single && (perDialect.symbols || perDialect.annotation)) throw new HarnessError('give either --reference or --reference-symbols/--reference-annotation, not both');
-  const make = (path: string): GoldenReference => {
-    const r = chooseReference({ reference: path, ...(option(a, 'ledger') ? { ledgerFile: option(a, 'ledger')! } : {}) });
-    return goldenReference(r.command, r.label, r.ledger);
+  if (!single && option(a, 'reference-label') !== undefined) throw new HarnessError('with two references, give --reference-symbols-label and --reference-annotation-label');
+  const make = (path: string, label: string | undefined): GoldenReference => {
+    const r = chooseReference({ reference: path, label });
+    return goldenReference(r.command, r.label, r.model);
   };
   let referenceFor: (c: Case) => GoldenReference;
   if (single) {
-    const r = chooseReference({ reference: option(a, 'reference'), referenceCmd: option(a, 'reference-cmd'), label: option(a, 'reference-label'), ledgerFile: option(a, 'ledger') });
-    const g = goldenReference(r.command, r.label, r.ledger);
+    const r = chooseReference({ reference: option(a, 'reference'), referenceCmd: option(a, 'reference-cmd'), label: option(a, 'reference-label') });
+    const g = goldenReference(r.command, r.label, r.model);
     referenceFor = () => g;
   } else {
-    const bySymbols = perDialect.symbols ? make(perDialect.symbols) : undefined;
-    const byAnnotation = perDialect.annotation ? make(perDialect.annotation) : undefined;
+    const bySymbols = perDialect.symbols ? make(perDialect.symbols, option(a, 'reference-symbols-label')) : undefined;
+    const byAnnotation = perDialect.annotation ? make(perDialect.annotation, option(a, 'reference-annotation-label')) : undefined;
     referenceFor = (c) => {
       const r = c.dialect === 'symbols' ? bySymbols : byAnnotation;
       if (!r) throw new HarnessError(`${c.id} is a ${c.dialect} case but no --reference-${c.dialect} was given`);
@@ -93,7 +96,7 @@ async function update(argv: readonly string[]): Promise<number> {
   const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const lines: string[] = [];
   for (const c of plan.changes) {
-    if (c.change === 'new') lines.push(`new        ${c.id}: ${c.golden.outcome.kind === 'convert' ? 'convert' : `reject ${c.golden.outcome.errorKind}`}${c.golden.ledger ? ` (ledger ${c.golden.ledger})` : ''}`);
+    if (c.change === 'new') lines.push(`new        ${c.id}: ${c.golden.outcome.kind === 'convert' ? 'convert' : `reject ${c.golden.outcome.errorKind}`}${c.golden.deviations.length ? ` (${c.golden.deviations.join(', ')})` : ''}`);
     if (c.change === 'changed') lines.push(`changed    ${c.id}: ${c.what.join(', ') || 'provenance'}`, colourDiff(c.diff.trimEnd(), colour));
   }
   const count = (k: string): number => plan.changes.filter((c) => c.change === k).length;
@@ -108,6 +111,15 @@ async function update(argv: readonly string[]): Promise<number> {
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
+
+export const usage = `usage: klp-harness golden check [--golden-dir DIR] [--cases DIR] [--html FILE] [CASE…]
+       klp-harness golden update (--reference PATH [--reference-label L]
+                                 | --reference-symbols PATH [--reference-symbols-label L]
+                                   --reference-annotation PATH [--reference-annotation-label L])
+                                 [--golden-dir DIR] [--cases DIR] [--jobs N] [--timeout S] [--html FILE] [CASE…]
+
+check: our converter against the stored goldens (no reference needed; what CI runs).
+update: goldens regenerated from the references, all written or none.`;
 
 export async function run(argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;

@@ -4,6 +4,10 @@ import { listCase, listingText } from '../list.js';
 import { parseArgs } from './args.js';
 import { DEFAULT_CASES } from './reference-options.js';
 
+export const usage = `usage: klp-harness list [--json] [DIR…]
+
+Lists the cases (default: cases/) with their metadata and the symbols several relocations share.`;
+
 export async function run(argv: readonly string[]): Promise<number> {
   const a = parseArgs(argv, { json: {} }, 'list');
   const rows = findCases(a.positional.length ? a.positional : DEFAULT_CASES).map(listCase);

@@ -7,6 +7,11 @@ import { junitXml } from '../report/junit.js';
 import { renderTerminal } from '../report/terminal.js';
 import { option, parseArgs } from './args.js';
 
+export const usage = `usage: klp-harness merge A.json B.json … --json OUT [--junit OUT] [--html OUT]
+
+Joins shard reports of one reference build into the report of the whole corpus; exit 0 when the
+merged run passes, 1 when a case failed, 2 when the reports cannot be merged.`;
+
 export async function run(argv: readonly string[]): Promise<number> {
   const a = parseArgs(argv, { json: { value: true }, junit: { value: true } }, 'merge');
   const out = option(a, 'json');

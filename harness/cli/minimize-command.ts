@@ -1,4 +1,4 @@
-// klp-harness minimize CASE --reference PATH [--reference-label L] [--ledger FILE] [--out DIR] [--timeout S]
+// klp-harness minimize CASE --reference PATH [--reference-label L] [--out DIR] [--timeout S]
 //     [--exact-sections] (differing sections compared by name, not by role)
 // Exit 0 when a minimized case was written; 2 when it could not be (no divergence, no reference).
 import { basename, join, resolve } from 'node:path';
@@ -10,17 +10,23 @@ import { minimizeCase, signatureText, writeMinimizedCase } from '../minimize.js'
 import { option, parseArgs, positiveInt } from './args.js';
 import { chooseReference } from './reference-options.js';
 
+export const usage = `usage: klp-harness minimize CASE (--reference PATH | --reference-cmd "WRAPPER… PATH") [--reference-label L]
+                            [--out DIR] [--timeout S] [--exact-sections] [--quiet]
+
+Shrinks a diverging case by delta debugging and writes the smallest object that still diverges
+the same way (default: cases/minimized/<case>-min-<label>).`;
+
 export async function run(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, { reference: { value: true }, 'reference-cmd': { value: true }, 'reference-label': { value: true }, ledger: { value: true }, out: { value: true }, timeout: { value: true }, 'exact-sections': {}, quiet: {} }, 'minimize');
+  const a = parseArgs(argv, { reference: { value: true }, 'reference-cmd': { value: true }, 'reference-label': { value: true }, out: { value: true }, timeout: { value: true }, 'exact-sections': {}, quiet: {} }, 'minimize');
   if (a.positional.length !== 1) throw new HarnessError('minimize takes exactly one CASE directory');
   const cases = findCases(a.positional);
   if (cases.length !== 1) throw new HarnessError(`${a.positional[0]}: expected one case, found ${cases.length}`);
   const c = cases[0]!;
   if (c.problem !== undefined) throw new HarnessError(c.problem);
-  const ref = chooseReference({ reference: option(a, 'reference'), referenceCmd: option(a, 'reference-cmd'), label: option(a, 'reference-label'), ledgerFile: option(a, 'ledger') });
+  const ref = chooseReference({ reference: option(a, 'reference'), referenceCmd: option(a, 'reference-cmd'), label: option(a, 'reference-label') });
   const out = resolve(option(a, 'out') ?? join('cases', 'minimized', `${basename(c.dir)}-min-${ref.label}`));
   const log = a.flags.has('quiet') ? () => {} : (line: string) => process.stderr.write(`minimize: ${line}\n`);
-  const result = await minimizeCase(c, { reference: ref.command, label: ref.label, ledger: ref.ledger, timeoutMs: positiveInt(a, 'timeout', 30) * 1000, sectionMatch: a.flags.has('exact-sections') ? 'exact' : 'role', log });
+  const result = await minimizeCase(c, { reference: ref.command, label: ref.label, model: ref.model, timeoutMs: positiveInt(a, 'timeout', 30) * 1000, sectionMatch: a.flags.has('exact-sections') ? 'exact' : 'role', log });
   writeMinimizedCase(out, c, result, ref.label);
   process.stdout.write(dumpText(dumpObject(readElf(result.bytes))));
   process.stdout.write(

@@ -9,22 +9,12 @@ export const EXIT = { ok: 0, failed: 1, cannotRun: 2 } as const;
 function usage(): string {
   const width = Math.max(...Object.keys(SUBCOMMANDS).map((n) => n.length));
   return [
-    'usage: klp-harness <command> [options]',
+    'usage: klp-harness <command> [options]      klp-harness <command> --help: that command\'s usage',
     '',
     'commands:',
     ...Object.entries(SUBCOMMANDS).map(([name, s]) => `  ${name.padEnd(width)}  ${s.summary}`),
     '',
-    'run [--reference PATH | --reference-cmd "WRAPPER… PATH"] [--reference-label L] [--ledger FILE]',
-    '    [--dialect symbols|annotation] [--jobs N] [--shard i/n] [--timeout SECONDS]',
-    '    [--json FILE] [--junit FILE] [--color|--no-color] [CASE_OR_DIR…]   (default: cases/)',
-    'dump FILE',
-    'merge A.json B.json … --json OUT [--junit OUT]',
-    'golden check [--golden-dir DIR] [--cases DIR] [CASE…]',
-    'golden update (--reference PATH [--reference-label L] | --reference-symbols PATH --reference-annotation PATH)',
-    '    [--golden-dir DIR] [--cases DIR] [--jobs N] [CASE…]',
-    'list [--json] [DIR…]',
-    '',
-    'The reference label (which ledger applies) is --reference-label, else the path segment',
+    'A reference\'s label (which model applies) is --reference-label, else the path segment',
     'v4, v5, v7 or minimal in the reference path (e.g. /tmp/ref/v7/klp-convert → v7).',
     '',
     'exit status: 0 all cases pass, 1 some case failed, 2 the harness could not run',
@@ -40,11 +30,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   const sub = SUBCOMMANDS[name];
   try {
     if (!sub) throw new HarnessError(`unknown command '${name}' (see klp-harness --help)`);
+    const mod = await sub.load();
     if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(`${usage()}\n`);
+      process.stdout.write(`${mod.usage}\n`);
       return EXIT.ok;
     }
-    return await (await sub.load()).run(rest);
+    return await mod.run(rest);
   } catch (e) {
     if (e instanceof HarnessError || e instanceof FileError) {
       process.stderr.write(`klp-harness: ${e.message}\n`);

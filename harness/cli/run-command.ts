@@ -15,7 +15,6 @@ const SPEC = {
   reference: { value: true },
   'reference-cmd': { value: true },
   'reference-label': { value: true },
-  ledger: { value: true },
   dialect: { value: true },
   jobs: { value: true },
   shard: { value: true },
@@ -27,6 +26,8 @@ const SPEC = {
   generate: { value: true },
   seed: { value: true },
   'reference-annotation': { value: true },
+  'reference-annotation-label': { value: true },
+  html: { value: true },
   'minimized-out': { value: true },
 };
 
@@ -35,6 +36,9 @@ async function runGenerated(a: ParsedArgs): Promise<number> {
   if (a.positional.length) throw new HarnessError('run --generate takes no case directories');
   const reference = option(a, 'reference');
   const referenceAnnotation = option(a, 'reference-annotation');
+  const referenceLabel = option(a, 'reference-label');
+  const referenceAnnotationLabel = option(a, 'reference-annotation-label');
+  if (option(a, 'reference-cmd') !== undefined) throw new HarnessError('run --generate takes --reference PATH (a wrapper command is not supported there)');
   const dialect = dialectOption(a);
   const out = option(a, 'minimized-out');
   const { exitCode } = await runGenerateCommand({
@@ -42,6 +46,8 @@ async function runGenerated(a: ParsedArgs): Promise<number> {
     count: positiveInt(a, 'generate', 1),
     ...(reference ? { reference } : {}),
     ...(referenceAnnotation ? { referenceAnnotation } : {}),
+    ...(referenceLabel ? { referenceLabel } : {}),
+    ...(referenceAnnotationLabel ? { referenceAnnotationLabel } : {}),
     ...(dialect ? { dialect } : {}),
     ...(out ? { minimizedOut: out } : {}),
     concurrency: positiveInt(a, 'jobs', 4),
@@ -49,6 +55,20 @@ async function runGenerated(a: ParsedArgs): Promise<number> {
   });
   return exitCode;
 }
+
+export const usage = `usage: klp-harness run [--reference PATH | --reference-cmd "WRAPPER… PATH"] [--reference-label L]
+                       [--dialect symbols|annotation] [--jobs N] [--shard i/n] [--timeout SECONDS]
+                       [--json FILE] [--junit FILE] [--html FILE] [--color|--no-color] [CASE_OR_DIR…]
+       klp-harness run --generate N --seed S --reference PATH [--reference-label L]
+                       [--reference-annotation PATH [--reference-annotation-label L]]
+                       [--dialect D] [--jobs N] [--minimized-out DIR]
+
+Runs every case (default: cases/) through our converter and the reference, and classifies each:
+match, known (the reference's model reproduces what it did), bothReject, diverge, oursReject,
+refReject, refCrash, refTimeout, caseError, skipped. The model is chosen by --reference-label, else
+by a path segment v4, v5, v7 or minimal (/opt/ref/v7/klp-convert → v7).
+
+exit status: 0 every case passes, 1 some case failed, 2 the harness could not run, 130 interrupted`;
 
 export async function run(argv: readonly string[]): Promise<number> {
   const a = parseArgs(argv, SPEC, 'run');
@@ -62,7 +82,6 @@ export async function run(argv: readonly string[]): Promise<number> {
     reference: option(a, 'reference'),
     referenceCmd: option(a, 'reference-cmd'),
     label: option(a, 'reference-label'),
-    ledgerFile: option(a, 'ledger'),
   });
   const ci = isCi();
   // Ctrl-C: stop the references, skip what is left, still write the reports (exit 130).
@@ -75,7 +94,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     paths: a.positional.length ? a.positional : DEFAULT_CASES,
     reference: ref.command,
     label: ref.label,
-    ledger: ref.ledger,
+    model: ref.model,
     ...(dialect ? { dialect } : {}),
     ...(shard ? { shard } : {}),
     jobs,

@@ -11,7 +11,8 @@ import type { Arch, Case } from '../case.js';
 import { INPUT_NAME, SYMBOLS_NAME } from '../case.js';
 import { classify, classPasses, type Classification } from '../classify.js';
 import { HarnessError } from '../errors.js';
-import { guessReferenceLabel, loadLedger, type Ledger } from '../ledger.js';
+import type { ReferenceModel } from '../references/deviation.js';
+import { guessReferenceLabel, referenceModel } from '../references/index.js';
 import { runOurs } from '../ours.js';
 import { referenceCommand, runReference, type ReferenceCommand, type ReferenceOutcome } from '../reference.js';
 import {
@@ -22,20 +23,20 @@ import { checkConversion } from './invariants.js';
 import { GENERATED_ARCHES, scenarioArbitrary, summarize, type Scenario, type ScenarioConstraints } from './scenario.js';
 import { writeOutput } from '../../src/cli/files.js';
 
-/** A reference build, its label (from the path: …/v7/klp-convert) and the ledger of that label. */
+/** A reference build, its label (from the path: …/v7/klp-convert) and the model of that label. */
 export interface Reference {
   command: ReferenceCommand;
   label: string;
   dialect: Dialect;
-  /** The reviewed differences from this reference build: the same ledger `run` applies. */
-  ledger: Ledger;
+  /** This build as our converter plus its deviations: the same model `run` applies. */
+  model: ReferenceModel;
 }
 
 export function describeReference(path: string, dialect?: Dialect, label?: string): Reference {
   const command = referenceCommand({ reference: path });
   const l = label ?? guessReferenceLabel(command.binary);
-  if (!l) throw new HarnessError(`cannot tell which reference ${command.binary} is: put it under a directory named v4, v5, v7 or minimal`);
-  return { command, label: l, dialect: dialect ?? (l === 'minimal' ? 'annotation' : 'symbols'), ledger: loadLedger(l) };
+  if (!l) throw new HarnessError(`cannot tell which reference ${command.binary} is: give --reference-label, or put it under a directory named v4, v5, v7 or minimal`);
+  return { command, label: l, dialect: dialect ?? (l === 'minimal' ? 'annotation' : 'symbols'), model: referenceModel(l) };
 }
 
 export interface GenerateRunOptions {
@@ -43,8 +44,11 @@ export interface GenerateRunOptions {
   count: number;
   /** The reference for symbols-list scenarios (or annotation ones, when its label is "minimal"). */
   reference?: string;
+  /** Its label (which model applies); else told from the path. */
+  referenceLabel?: string;
   /** A second reference, for annotation-dialect scenarios. */
   referenceAnnotation?: string;
+  referenceAnnotationLabel?: string;
   arches?: readonly Arch[];
   dialect?: Dialect;
   /** Where minimized cases are written (default cases/minimized). */
@@ -68,7 +72,7 @@ export interface GenerateRunSummary {
   runs: number;
   agreed: number;
   diverged: number;
-  /** Differences the reference's ledger explains (class `known`). */
+  /** Differences the reference's model reproduces (class `known`). */
   tolerated: number;
   divergences: Divergence[];
   minimizedCases: string[];
@@ -86,7 +90,7 @@ interface Comparison {
   detail: string;
 }
 
-/** One scenario through the same classifier and ledger as `run`, as a temporary case. */
+/** One scenario through the same classifier and model as `run`, as a temporary case. */
 async function compare(built: BuiltScenario, ref: Reference): Promise<Comparison> {
   const dir = mkdtempSync(join(tmpdir(), 'klp-gen-ref-'));
   let cls: Classification;
@@ -104,7 +108,7 @@ async function compare(built: BuiltScenario, ref: Reference): Promise<Comparison
     };
     const ours = runOurs(c);
     theirs = await runReference(ref.command, c);
-    cls = classify(ours, theirs, ref.ledger, c.id);
+    cls = classify(ours, theirs, ref.model, c.id);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -128,10 +132,10 @@ async function compare(built: BuiltScenario, ref: Reference): Promise<Comparison
 function referencesFor(opts: GenerateRunOptions): Map<Dialect, Reference> {
   const refs = new Map<Dialect, Reference>();
   if (opts.reference !== undefined) {
-    const r = describeReference(opts.reference);
+    const r = describeReference(opts.reference, undefined, opts.referenceLabel);
     refs.set(r.dialect, r);
   }
-  if (opts.referenceAnnotation !== undefined) refs.set('annotation', describeReference(opts.referenceAnnotation, 'annotation'));
+  if (opts.referenceAnnotation !== undefined) refs.set('annotation', describeReference(opts.referenceAnnotation, 'annotation', opts.referenceAnnotationLabel));
   if (refs.size === 0) throw new HarnessError('no reference given (--reference PATH, --reference-annotation PATH)');
   if (opts.dialect !== undefined) {
     if (!refs.has(opts.dialect)) throw new HarnessError(`no reference for the ${opts.dialect} dialect`);
@@ -144,7 +148,7 @@ export async function runGenerated(opts: GenerateRunOptions): Promise<GenerateRu
   const log = opts.log ?? (() => {});
   const refs = referencesFor(opts);
   const constraints: ScenarioConstraints = await installedConstraints({ arches: opts.arches?.length ? opts.arches : DIFFERENTIAL_ARCHES, dialects: [...refs.keys()] });
-  for (const r of refs.values()) log(`reference (${r.dialect}): ${r.command.binary} [${r.label}], ledger ${r.ledger.entries.length} entries`);
+  for (const r of refs.values()) log(`reference (${r.dialect}): ${r.command.binary} [${r.label}], model of ${r.model.deviations.length} deviations`);
   const scenarios = generateScenarios(opts.seed, opts.count, constraints);
   const builder = new ScenarioBuilder();
   const summary: GenerateRunSummary = { runs: 0, agreed: 0, diverged: 0, tolerated: 0, divergences: [], minimizedCases: [] };

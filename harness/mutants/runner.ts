@@ -15,7 +15,7 @@ import { mapPool } from '../pool.js';
 import type { Mutant } from './definitions.js';
 import { applyMutant, StaleMutantError } from './patch.js';
 
-export const CHECKS = ['golden', 'unit', 'properties', 'generated'] as const;
+export const CHECKS = ['golden', 'unit', 'properties', 'generated', 'differential'] as const;
 export type CheckName = (typeof CHECKS)[number];
 
 export interface CheckOutcome {
@@ -25,7 +25,8 @@ export interface CheckOutcome {
   ms: number;
 }
 
-export type MutantStatus = 'killed' | 'survived' | 'stale' | 'broken';
+/** `deviation`: survived a differential run against a reference of which it is a deviation, as it should. */
+export type MutantStatus = 'killed' | 'survived' | 'stale' | 'broken' | 'deviation';
 
 export interface MutantResult {
   id: string;
@@ -46,6 +47,11 @@ export interface RunnerOptions {
   keep?: boolean;
   /** Per check, so a mutant that hangs the converter is still judged. */
   checkTimeoutMs?: number;
+  /**
+   * Judge every mutant by a differential run against this reference build instead: killed when
+   * some case fails that passes unmutated.
+   */
+  differential?: { reference: string; label: string; dialect: 'symbols' | 'annotation' };
   log?: (line: string) => void;
 }
 
@@ -147,6 +153,23 @@ async function goldenCheck(dir: string, timeoutMs: number, ids: readonly string[
   return failures;
 }
 
+/** `klp-harness run` against the reference over the copy's corpus: the cases that fail. */
+async function differentialRun(dir: string, ref: NonNullable<RunnerOptions['differential']>, timeoutMs: number): Promise<string[]> {
+  const out = join(dir, `.differential-${Math.random().toString(36).slice(2)}.json`);
+  const r = await execa('node', ['dist/harness/cli/main.js', 'run', '--reference', ref.reference, '--reference-label', ref.label, '--dialect', ref.dialect, '--jobs', '2', '--json', out, 'cases'], {
+    cwd: dir, reject: false, timeout: timeoutMs, env: { CI: '1', NO_COLOR: '1' },
+  });
+  if (r.timedOut) return [`timed out after ${Math.round(timeoutMs / 1000)} s`];
+  try {
+    const report = JSON.parse(readFileSync(out, 'utf8')) as { cases: Array<{ id: string; class: string; passed: boolean }> };
+    return report.cases.filter((c) => !c.passed).map((c) => `${c.id} (${c.class})`);
+  } catch {
+    return [`run exited ${r.exitCode}: ${r.stderr.split('\n')[0]}`];
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
 async function runCheck(check: CheckName, dir: string, opts: RunnerOptions, known: ReadonlySet<string> = new Set(), smoke?: readonly string[]): Promise<CheckOutcome> {
   const t0 = performance.now();
   const timeout = opts.checkTimeoutMs ?? 240_000;
@@ -167,20 +190,24 @@ async function runCheck(check: CheckName, dir: string, opts: RunnerOptions, know
     case 'generated':
       failures = await vitest(dir, [PROPERTY_TEST_FILE], 'generated scenarios', genEnv, timeout);
       break;
+    case 'differential':
+      failures = opts.differential ? await differentialRun(dir, opts.differential, timeout) : [];
+      break;
   }
   return { check, failures, ms: performance.now() - t0 };
 }
 
 /** The checks that can run in this tree (the property tests belong to the generator and may be absent). */
-export function availableChecks(dir: string): CheckName[] {
-  return CHECKS.filter((c) => (c === 'properties' || c === 'generated' ? existsSync(join(dir, PROPERTY_TEST_FILE)) : true));
+export function availableChecks(dir: string, opts?: Pick<RunnerOptions, 'differential'>): CheckName[] {
+  if (opts?.differential) return ['differential'];
+  return CHECKS.filter((c) => c !== 'differential' && (c === 'properties' || c === 'generated' ? existsSync(join(dir, PROPERTY_TEST_FILE)) : true));
 }
 
 export type Baseline = Map<CheckName, Set<string>>;
 
 export async function runBaseline(base: string, opts: RunnerOptions): Promise<Baseline> {
   const baseline: Baseline = new Map();
-  for (const check of availableChecks(base)) baseline.set(check, new Set((await runCheck(check, base, opts)).failures));
+  for (const check of availableChecks(base, opts)) baseline.set(check, new Set((await runCheck(check, base, opts)).failures));
   return baseline;
 }
 
@@ -205,7 +232,8 @@ export async function runMutant(mutant: Mutant, base: string, root: string, base
       const fresh = outcome.failures.filter((f) => !known.has(f));
       if (fresh.length > 0) return done('killed', `${check}: ${fresh[0]}${fresh.length > 1 ? ` (+${fresh.length - 1} more)` : ''}`, checks);
     }
-    return done('survived', '', checks);
+    const of = opts.differential ? mutant.deviationOf?.find((id) => id.startsWith(`${opts.differential!.label}-`)) : undefined;
+    return of ? done('deviation', `is ${of}: the reference does the same`, checks) : done('survived', '', checks);
   } finally {
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
@@ -225,7 +253,7 @@ export async function runMutants(mutants: readonly Mutant[], opts: RunnerOptions
     const t0 = performance.now();
     log(`copying ${opts.repo} to ${root}/base and compiling…`);
     const base = await prepareBase(opts.repo, root, opts.checkTimeoutMs ?? 240_000);
-    log(`baseline: ${[...availableChecks(base)].join(', ')} on the unmutated copy…`);
+    log(`baseline: ${[...availableChecks(base, opts)].join(', ')} on the unmutated copy…`);
     const baseline = await runBaseline(base, opts);
     const baselineMs = performance.now() - t0;
     const smoke = smokeCaseIds(base);
@@ -250,5 +278,9 @@ export function mutationTable(results: readonly MutantResult[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => Math.min(row[i]!.length, i === 2 ? 90 : 200))));
   const fmt = (row: string[]): string => row.map((c, i) => (i === 2 && c.length > 90 ? `${c.slice(0, 89)}…` : c).padEnd(widths[i]!)).join('  ').trimEnd();
   const killed = results.filter((r) => r.status === 'killed').length;
-  return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), `${killed}/${results.length} mutants killed`].join('\n');
+  const deviations = results.filter((r) => r.status === 'deviation').length;
+  const last = deviations
+    ? `${killed}/${results.length - deviations} mutants killed (${deviations} more are deviations of the reference and rightly pass)`
+    : `${killed}/${results.length} mutants killed`;
+  return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), last].join('\n');
 }

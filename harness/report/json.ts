@@ -1,10 +1,10 @@
-// The JSON report: schema version 1, documented in SCHEMA.md. Field names and meanings are stable;
+// The JSON report: schema version 2, documented in SCHEMA.md. Field names and meanings are stable;
 // a change that breaks a reader bumps schemaVersion.
 import { readInputText, writeOutput } from '../../src/cli/files.js';
 import { CASE_CLASSES, type Agreement, type CaseClass } from '../classify.js';
 import { HarnessError } from '../errors.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export type Summary = Record<CaseClass, number>;
 
@@ -41,13 +41,21 @@ export interface CaseReport {
   differingSections: string[];
   diff: string | null;
   firstDifferingOffset: number | null;
-  ledger: string | null;
+  /**
+   * The deviations of the reference's model that acted on this case: for `known`, what reproduced
+   * the reference's result; otherwise what the model tried before it fell short (see `model`).
+   */
+  deviations: string[];
+  /** What the model said the reference does, when the model was asked and did not reproduce it. */
+  model: string | null;
   note: string;
 }
 
-export interface StaleLedgerEntry {
+/** One deviation of the run's model, as the report carries it (so merge can judge staleness). */
+export interface DeviationEntry {
   id: string;
-  what: string;
+  divergence: number;
+  does: string;
   cases: string[];
 }
 
@@ -55,7 +63,8 @@ export interface HarnessReport {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: 'klp-harness'; version: string };
   reference: { label: string; path: string; sha256: string; command: string[] };
-  ledger: { label: string; path: string | null };
+  /** The reference's model: our converter plus these deviations (harness/references/<label>.ts). */
+  model: { label: string; describes: string; deviations: DeviationEntry[] };
   startedAt: string;
   durationMs: number;
   options: { dialect: 'symbols' | 'annotation' | null; shard: string | null; jobs: number };
@@ -64,9 +73,10 @@ export interface HarnessReport {
   passed: boolean;
   summary: Summary;
   cases: CaseReport[];
-  /** Ledger entry ids that some case of this report matched (lets merge recompute staleness). */
-  triggeredLedgerEntries: string[];
-  staleLedgerEntries: StaleLedgerEntry[];
+  /** Deviations that acted on some case of this report. */
+  usedDeviations: string[];
+  /** Deviations none of whose own cases needed them, though some of those cases ran: stale? */
+  staleDeviations: DeviationEntry[];
 }
 
 export function emptySummary(): Summary {

@@ -21,7 +21,7 @@ function testcase(c: CaseReport): string {
     const body = [c.note, c.firstDifferingOffset !== null ? `first differing offset: 0x${c.firstDifferingOffset.toString(16)}` : '', c.diff ?? ''].filter(Boolean).join('\n');
     return `${open}\n    <failure message="${xmlEscape(`${c.class}: ${c.note}`)}" type="${xmlEscape(c.class)}">${xmlEscape(body)}</failure>\n  </testcase>`;
   }
-  return `${open}\n    <system-out>${xmlEscape(`${c.class}${c.agreement ? ` (${c.agreement})` : ''}${c.ledger ? ` ledger ${c.ledger}` : ''}${c.note ? `: ${c.note}` : ''}`)}</system-out>\n  </testcase>`;
+  return `${open}\n    <system-out>${xmlEscape(`${c.class}${c.agreement ? ` (${c.agreement})` : ''}${c.class === 'known' && c.deviations.length ? ` [${c.deviations.join(', ')}]` : ''}${c.note ? `: ${c.note}` : ''}`)}</system-out>\n  </testcase>`;
 }
 
 export function junitXml(report: HarnessReport): string {

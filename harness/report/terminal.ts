@@ -26,10 +26,9 @@ function classColour(c: ChalkInstance, cls: CaseClass, passed: boolean): (s: str
 
 export function caseLine(r: CaseReport, c: ChalkInstance): string {
   const agreement = r.agreement ? ` [${r.agreement}]` : '';
-  const ledger = r.ledger ? ` (ledger ${r.ledger})` : '';
   const kind = r.class === 'bothReject' ? (r.sameKind ? ' same kind' : ' DIFFERENT KIND') : '';
   const note = r.note ? `  ${r.note}` : '';
-  return `${classColour(c, r.class, r.passed)(r.class.padEnd(CLASS_WIDTH))} ${r.id}${agreement}${kind}${ledger}${note}`;
+  return `${classColour(c, r.class, r.passed)(r.class.padEnd(CLASS_WIDTH))} ${r.id}${agreement}${kind}${note}`;
 }
 
 export function renderTerminal(report: HarnessReport, opts: TerminalOptions): string {
@@ -46,8 +45,8 @@ export function renderTerminal(report: HarnessReport, opts: TerminalOptions): st
     if (r.firstDifferingOffset !== null) out.push(`first differing file offset: 0x${r.firstDifferingOffset.toString(16)}`);
     if (r.diff) out.push(colourDiff(r.diff.trimEnd(), opts.colour));
   }
-  for (const s of report.staleLedgerEntries) {
-    out.push(c.yellow(`warning: ledger ${report.ledger.label} entry '${s.id}' (${s.what}) was triggered by no case: stale?`));
+  for (const s of report.staleDeviations) {
+    out.push(c.yellow(`warning: ${report.model.label} deviation '${s.id}' was needed by none of its own cases that ran (${s.cases.join(', ')}): stale?`));
   }
   out.push(line);
   return `${out.join('\n')}\n`;

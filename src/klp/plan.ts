@@ -57,6 +57,15 @@ export interface ConversionPlan {
   removeSections: Set<number>;
   /** Things worth a user's attention that do not stop the conversion. */
   warnings: string[];
+  /**
+   * Why a correct converter must refuse this module, in the order the relocations were scanned;
+   * empty when the plan can be applied. A relocation from a load-time section (unsupported-section)
+   * is refused and still planned, an SHT_REL one (unsupported-relocation) is refused and left
+   * where it is, and any other refusal (a missing or ambiguous symbol, a malformed relocation)
+   * ends the scan, so it is always last. The library throws the first; the harness's reference
+   * models read them all, as data.
+   */
+  refusals: KlpError[];
 }
 
 export interface PlanInput {
@@ -80,37 +89,54 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
       : { resolve: annotatedResolution, candidate: isAnnotationCandidate, removeSections: new Set<number>(), annotatedNames: [] };
 
   const conversions = new Map<number, SymbolConversion>();
+  const refusals: KlpError[] = [];
+  let stopped = false;
   // By patched object, then base section: no key to build per relocation.
   const klpSections = new Map<string, Map<number, KlpSectionPlan>>();
   const klpOrder: KlpSectionPlan[] = [];
   obj.sections.forEach((sec, secIndex) => {
-    if (!isRelocSection(sec) || sec.link !== symtab) return;
+    if (stopped || !isRelocSection(sec) || sec.link !== symtab) return;
     if (resolver.removeSections.has(secIndex) || sec.name.startsWith(KLP_RELA_PREFIX)) return;
     const relocs = decodeRelocs(obj.header.ident, sec);
-    relocs.forEach((rel, k) => {
+    const stop = (e: KlpError): void => {
+      refusals.push(e);
+      stopped = true;
+    };
+    for (const [k, rel] of relocs.entries()) {
+      if (stopped) return;
       const sym = symbols[rel.symbol];
       if (sym === undefined) {
-        throw new KlpError('bad-elf', `relocation ${k} refers to symbol ${rel.symbol}, past the end of the symbol table`, { section: sec.name, index: k });
+        stop(new KlpError('bad-elf', `relocation ${k} refers to symbol ${rel.symbol}, past the end of the symbol table`, { section: sec.name, index: k }));
+        return;
       }
-      if (rel.symbol === 0 || !resolver.candidate(sym)) return;
+      if (rel.symbol === 0 || !resolver.candidate(sym)) continue;
       if (sec.type === SHT_REL) {
-        throw new KlpError('unsupported-relocation', `relocation ${k} to '${sym.name}' is SHT_REL; the livepatch core applies only SHT_RELA`, { section: sec.name, symbol: sym.name, index: k });
+        refusals.push(new KlpError('unsupported-relocation', `relocation ${k} to '${sym.name}' is SHT_REL; the livepatch core applies only SHT_RELA`, { section: sec.name, symbol: sym.name, index: k }));
+        continue;
       }
       let conv = conversions.get(rel.symbol);
       if (!conv) {
-        const res = resolver.resolve(sym);
-        if (!res) return;
+        let res: Resolution | undefined;
+        try {
+          res = resolver.resolve(sym);
+        } catch (e) {
+          if (!(e instanceof KlpError)) throw e;
+          stop(e);
+          return;
+        }
+        if (!res) continue;
         const newName = livepatchSymbolName(res.objname, res.name, res.sympos);
         conv = { ...res, index: rel.symbol, oldName: sym.name, newName };
         conversions.set(rel.symbol, conv);
       }
       const base = obj.sections[sec.info];
       if (sec.info === 0 || base === undefined) {
-        throw new KlpError('bad-elf', `sh_info ${sec.info} names no section to relocate`, { section: sec.name });
+        stop(new KlpError('bad-elf', `sh_info ${sec.info} names no section to relocate`, { section: sec.name }));
+        return;
       }
       const why = specialSectionProblem(base.name, conv.objname);
       if (why) {
-        throw new KlpError('unsupported-section', `relocation ${k} to '${sym.name}' cannot be a livepatch relocation: ${why}`, { section: sec.name, symbol: sym.name, index: k });
+        refusals.push(new KlpError('unsupported-section', `relocation ${k} to '${sym.name}' cannot be a livepatch relocation: ${why}`, { section: sec.name, symbol: sym.name, index: k }));
       }
       let ofObject = klpSections.get(conv.lpObjname);
       if (!ofObject) klpSections.set(conv.lpObjname, (ofObject = new Map()));
@@ -121,17 +147,24 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
         klpOrder.push(target);
       }
       target.relocs.push({ section: secIndex, index: k, symbol: rel.symbol });
-    });
+    }
   });
 
   // In the annotation dialect every annotated symbol is renamed, used or not, so no
   // `.klp.sym.rela.` name is left for the module loader to trip on.
-  if (input.dialect === 'annotation') {
-    symbols.forEach((sym, index) => {
-      if (index === 0 || !isAnnotationCandidate(sym) || conversions.has(index)) return;
-      const res = annotatedResolution(sym);
+  if (input.dialect === 'annotation' && !stopped) {
+    for (const [index, sym] of symbols.entries()) {
+      if (index === 0 || !isAnnotationCandidate(sym) || conversions.has(index)) continue;
+      let res: Resolution | undefined;
+      try {
+        res = annotatedResolution(sym);
+      } catch (e) {
+        if (!(e instanceof KlpError)) throw e;
+        refusals.push(e);
+        break;
+      }
       if (res) conversions.set(index, { ...res, index, oldName: sym.name, newName: livepatchSymbolName(res.objname, res.name, res.sympos) });
-    });
+    }
   }
 
   const converted = new Set([...conversions.values()].map((c) => c.oldName));
@@ -145,6 +178,7 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
     klpSections: klpOrder,
     removeSections: resolver.removeSections,
     warnings,
+    refusals,
   };
 }
 
