@@ -1,11 +1,11 @@
-// Runs the C reference klp-convert as a subprocess: no shell, a timeout, its output in a temporary
-// directory that is always removed.
-import { execa } from 'execa';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+// Runs the C reference klp-convert as a subprocess (through harness/spawner.ts): no shell, a
+// timeout, its output in a temporary directory of the harness's own, emptied after every run.
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Case } from './case.js';
 import { HarnessError } from './errors.js';
+import { runProcess } from './spawner.js';
 
 export interface ReferenceCommand {
   /** argv prefix: [binary] or [wrapper, ...wrapperArgs, binary]. */
@@ -21,8 +21,6 @@ export type ReferenceOutcome =
   | { kind: 'timeout'; stderr: string; ms: number };
 
 export const DEFAULT_REFERENCE_TIMEOUT_MS = 30_000;
-/** Keep at most this much of the reference's stderr: a broken build may print megabytes. */
-const STDERR_LIMIT = 64 * 1024;
 /** Outputs past this are refused unread; a module that large is not a livepatch module. */
 const OUTPUT_LIMIT = 512 * 1024 * 1024;
 
@@ -42,38 +40,28 @@ export function referenceCommand(opts: { reference?: string; referenceCmd?: stri
   return { argv, binary };
 }
 
-/** Runs the reference on one case the way a user would: `ref [symbols.klp] input.ko output.ko`. */
 /** The run was interrupted (Ctrl-C) while the reference ran: the case has no verdict. */
 export class InterruptedError extends Error {
   override readonly name = 'InterruptedError';
 }
 
+/** Runs the reference on one case the way a user would: `ref [symbols.klp] input.ko output.ko`. */
+
 export async function runReference(ref: ReferenceCommand, c: Case, timeoutMs = DEFAULT_REFERENCE_TIMEOUT_MS, signal?: AbortSignal): Promise<ReferenceOutcome> {
-  const dir = mkdtempSync(join(tmpdir(), 'klp-ref-'));
+  const dir = workDirs.pop() ?? mkdtempSync(join(tmpdir(), 'klp-ref-'));
   const out = join(dir, 'output.ko');
   const args = [...ref.argv.slice(1), ...(c.symbols ? [resolve(c.symbols)] : []), resolve(c.input), out];
   const started = performance.now();
   try {
-    const r = await execa(ref.argv[0]!, args, {
-      reject: false,
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
-      stdin: 'ignore',
-      stdout: 'ignore',
-      stripFinalNewline: false,
-      maxBuffer: { stderr: STDERR_LIMIT },
-      cwd: dir,
-      env: { LC_ALL: 'C' },
-      ...(signal ? { cancelSignal: signal } : {}),
-    });
-    if (r.isCanceled) throw new InterruptedError('interrupted');
+    const r = await runProcess({ file: ref.argv[0]!, args, cwd: dir, env: { LC_ALL: 'C' }, timeoutMs }, signal);
     const ms = performance.now() - started;
-    const stderr = typeof r.stderr === 'string' ? r.stderr.slice(0, STDERR_LIMIT) : '';
-    if (r.timedOut) return { kind: 'timeout', stderr, ms };
-    // Neither an exit status nor a signal: the process never started (a missing wrapper, ENOEXEC).
+    const { stderr } = r;
+    // Neither an exit status nor a signal: the program never started (a missing wrapper, ENOEXEC).
     // That is the harness unable to run, not the reference refusing the case.
-    if (r.exitCode === undefined && !r.signal) throw new HarnessError(`cannot run the reference: ${r.shortMessage ?? r.message}`);
-    if (r.signal && r.exitCode === undefined) return { kind: 'crash', signal: r.signal, stderr, ms };
+    if (r.how === 'not-started') throw new HarnessError(`cannot run the reference ${ref.argv[0]!}: ${r.message}`);
+    if (r.how === 'interrupted') throw new InterruptedError('interrupted');
+    if (r.how === 'timeout') return { kind: 'timeout', stderr, ms };
+    if (r.how === 'signal') return { kind: 'crash', signal: r.signal, stderr, ms };
     if (r.exitCode === 0 && existsSync(out)) {
       // A broken build can write gigabytes for a hostile input (libelf lays out a section of any
       // claimed size): that is a wrong answer, not something to read into memory.
@@ -81,8 +69,31 @@ export async function runReference(ref: ReferenceCommand, c: Case, timeoutMs = D
       if (size > OUTPUT_LIMIT) return { kind: 'reject', exitCode: 0, stderr: `${stderr}reference wrote a ${size}-byte output (more than ${OUTPUT_LIMIT} bytes)`, ms };
       return { kind: 'ok', output: new Uint8Array(readFileSync(out)), stderr, ms };
     }
-    return { kind: 'reject', exitCode: r.exitCode ?? -1, stderr, ms };
+    return { kind: 'reject', exitCode: r.exitCode, stderr, ms };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    releaseWorkDir(dir);
   }
 }
+
+/**
+ * Directories the reference ran in, emptied, for the next run (removing and making one per case
+ * cost more than a fast reference run); all are removed when the process exits.
+ */
+const workDirs: string[] = [];
+const allWorkDirs = new Set<string>();
+let cleanupHooked = false;
+
+function releaseWorkDir(dir: string): void {
+  if (!cleanupHooked) {
+    cleanupHooked = true;
+    process.once('exit', () => {
+      for (const d of allWorkDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  allWorkDirs.add(dir);
+  // Whatever the reference left (its output, a temporary file of libelf's) goes; the directory stays.
+  const left = readdirSync(dir);
+  for (const f of left) rmSync(join(dir, f), { recursive: true, force: true });
+  workDirs.push(dir);
+}
+

@@ -7,12 +7,13 @@ import { ET_REL } from './elf/constants.js';
 import { applyPlan } from './klp/apply.js';
 import { KlpError } from './klp/errors.js';
 import { planConversion, type ConversionPlan, type Dialect } from './klp/plan.js';
+import type { ByteReader } from './klp/symbols-file.js';
 
 export interface ConvertOptions {
   /** Forces a dialect; by default symbols-list when `symbols` is given, annotation otherwise. */
   dialect?: Dialect;
-  /** Contents of symbols.klp (symbols-list dialect). */
-  symbols?: Uint8Array;
+  /** Contents of symbols.klp (symbols-list dialect), or a reader of them (see ByteReader). */
+  symbols?: Uint8Array | ByteReader;
 }
 
 export interface ConvertedSymbol {

@@ -1,26 +1,34 @@
 #!/usr/bin/env node
-// npm run bench [-- --reference PATH] [--json FILE] [--runs N] [--sizes 10,100,...] [--work DIR]
-//                  [--harness-cases PATH] [--no-real] [--no-harness] [--no-startup]
+// npm run bench [-- --reference PATH] [--json FILE] [--runs N] [--sizes 1,10,100,...] [--work DIR]
+//                  [--tiny-case DIR] [--harness-cases PATH] [--instructions]
+//                  [--no-real] [--no-harness] [--no-startup] [--no-floor]
 // Benchmarks our CLI against the C reference on generated inputs (see docs/performance.md).
 // Results are reported, never asserted: the targets are printed next to the numbers.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convert } from '../../src/convert.js';
-import { bytesToLatin1 } from '../../src/elf/strings.js';
 import { parseSymbolsFile } from '../../src/klp/symbols-file.js';
+import { readElf } from '../../src/elf/read.js';
+import { decodeSymbols, symtabIndex } from '../../src/elf/symbols.js';
 import { option, parseArgs } from '../cli/args.js';
 import { debugModuleSources, generateSymbolsFile, SYMBOLS_LINES, syntheticModule, unresolvedNames, type SymbolsFile } from './inputs.js';
-import { GNU_TIME, loadAverage, median, runOnce, wallTimes, type Sample } from './measure.js';
+import { envWithout, GNU_TIME, instructions, loadAverage, median, runOnce, spread, wallTimes, type Sample } from './measure.js';
 import { writeOutput } from '../../src/cli/files.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-// Run as users run it (through its #! line, which sets the V8 flags the CLI wants).
-const OUR_CLI = join(ROOT, 'dist/src/cli/main.js');
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+// Run as users run it: the package's bin, through its #! line (which drops NODE_EXTRA_CA_CERTS).
+const OUR_CLI = join(ROOT, PKG.bin['klp-convert']!);
 const HARNESS_CLI = join(ROOT, 'dist/harness/cli/main.js');
+const DEFAULT_TINY_CASE = 'cases/compiled/x86_64-gcc-12-O2-symbols-sections';
 const MiB = 1024 * 1024;
+/** Node 20 parses this file at start-up; our bin drops it, so the floor is node without it. */
+const CA_VAR = 'NODE_EXTRA_CA_CERTS';
+/** A reference run longer than this gets 3 runs, not --runs: N = 16,000 takes it minutes. */
+const SLOW_REFERENCE_MS = 15_000;
 
 interface Input {
   label: string;
@@ -36,9 +44,14 @@ interface Row {
   ours: Sample[];
   ref: Sample[];
   oursMs: number;
+  oursCpuMs: number;
   oursRssMiB: number;
   refMs: number | null;
+  refCpuMs: number | null;
   refRssMiB: number | null;
+  /** ref/ours of the medians, and the smallest and largest ratio of one alternating pair. */
+  speedup: number | null;
+  speedupSpread: [number, number] | null;
   /** 3 × the input sizes + 80 MB, the memory target. */
   memLimitMiB: number;
   identicalOutput: boolean | null;
@@ -51,11 +64,12 @@ function log(msg: string): void {
 function main(argv: readonly string[]): number {
   const a = parseArgs(argv, {
     reference: { value: true }, json: { value: true }, runs: { value: true }, sizes: { value: true }, work: { value: true },
-    'harness-cases': { value: true }, 'no-real': {}, 'no-harness': {}, 'no-startup': {},
+    'tiny-case': { value: true }, 'harness-cases': { value: true }, instructions: {},
+    'no-real': {}, 'no-harness': {}, 'no-startup': {}, 'no-floor': {},
   }, 'bench');
   const reference = option(a, 'reference');
-  const runs = Number(option(a, 'runs') ?? 5);
-  const sizes = (option(a, 'sizes') ?? '10,100,1000,4000,16000').split(',').map(Number);
+  const runs = Number(option(a, 'runs') ?? 7);
+  const sizes = (option(a, 'sizes') ?? '1,10,100,1000,4000,16000').split(',').map(Number);
   const work = resolve(option(a, 'work') ?? join(tmpdir(), 'klp-convert-bench'));
   if (!existsSync(GNU_TIME)) {
     log(`${GNU_TIME} is missing: install GNU time (Debian package 'time')`);
@@ -84,65 +98,91 @@ function main(argv: readonly string[]): number {
   });
   const real = a.flags.has('no-real') ? undefined : realModule(work, file, symbolsPath);
   if (real) inputs.push(real.input);
+  const tinyCase = resolve(ROOT, option(a, 'tiny-case') ?? DEFAULT_TINY_CASE);
+  const tiny = tinyInput(tinyCase);
+  if (tiny) inputs.push(tiny);
 
   const rows: Row[] = [];
   for (const input of inputs) {
-    log(`${input.label}: ${runs} runs each, alternating ours and reference`);
     const ours: Sample[] = [];
     const ref: Sample[] = [];
     const ourOut = join(work, 'out-ours.ko');
     const refOut = join(work, 'out-ref.ko');
     let identical: boolean | null = null;
-    for (let i = 0; i < runs; i++) {
+    let n = runs;
+    log(`${input.label}: ${runs} runs each, alternating ours and reference`);
+    for (let i = 0; i < n; i++) {
       ours.push(checked(runOnce(OUR_CLI, [input.symbols, input.module, ourOut], work), 'ours', input));
       if (reference) {
         ref.push(checked(runOnce(reference, [input.symbols, input.module, refOut], work), 'reference', input));
-        if (i === 0) identical = readFileSync(ourOut).equals(readFileSync(refOut));
+        if (i === 0) {
+          identical = readFileSync(ourOut).equals(readFileSync(refOut));
+          if (ref[0]!.ms > SLOW_REFERENCE_MS && n > 3) {
+            n = 3;
+            log(`${input.label}: the reference took ${(ref[0]!.ms / 1000).toFixed(0)} s: 3 runs`);
+          }
+        }
       }
     }
-    const memLimitMiB = (3 * input.inputBytes) / MiB + 80;
+    const pairs = ref.map((r, i) => r.ms / ours[i]!.ms);
+    const oursMs = median(ours.map((s) => s.ms));
+    const refMs = reference ? median(ref.map((s) => s.ms)) : null;
     rows.push({
-      input, ours, ref, memLimitMiB, identicalOutput: identical,
-      oursMs: median(ours.map((s) => s.ms)),
+      input, ours, ref, identicalOutput: identical,
+      memLimitMiB: (3 * input.inputBytes) / MiB + 80,
+      oursMs,
+      oursCpuMs: median(ours.map((s) => s.cpuMs)),
       oursRssMiB: median(ours.map((s) => s.rssKiB)) / 1024,
-      refMs: reference ? median(ref.map((s) => s.ms)) : null,
+      refMs,
+      refCpuMs: reference ? median(ref.map((s) => s.cpuMs)) : null,
       refRssMiB: reference ? median(ref.map((s) => s.rssKiB)) / 1024 : null,
+      speedup: refMs === null ? null : refMs / oursMs,
+      speedupSpread: reference ? spread(pairs) : null,
     });
   }
 
+  const floor = a.flags.has('no-floor') || !tiny ? undefined : nodeFloor(work, tiny, runs * 2, reference);
+  const counts = a.flags.has('instructions') ? instructionCounts(work, inputs, tiny, reference) : undefined;
   const profile = profileInProcess(symbolsPath, inputs.find((i) => i.n === Math.max(...sizes)));
   const startup = a.flags.has('no-startup') ? undefined : startupCosts(work, reference);
+  const fsync = fsyncCost(work, inputs.find((i) => i.n === 10) ?? inputs[0]!);
   const harness = a.flags.has('no-harness') ? undefined : harnessThroughput(work, reference, option(a, 'harness-cases') ?? 'cases/compiled');
   const loadAfter = loadAverage();
 
-  const report = {
+  const report: Report = {
     machine: machine(),
     date: new Date().toISOString(),
     loadAverage: { before: loadBefore, after: loadAfter },
     peakRss: 'GNU time %M (ru_maxrss of the child), median of the runs',
-    wallTime: 'parent clock around spawn of /usr/bin/time, median of the runs',
+    wallTime: 'parent clock around spawn of /usr/bin/time, median of the runs; ratios: of the medians, spread over the alternating pairs',
+    cpuTime: 'GNU time %U + %S, median of the runs',
     runs,
+    ourCli: OUR_CLI,
     symbolsFile: { path: symbolsPath, lines: SYMBOLS_LINES, bytes: file.text.length },
     reference: reference ?? null,
     rows: rows.map((r) => ({
-      label: r.input.label, n: r.input.n, relocs: r.input.relocs, module: r.input.module, inputBytes: r.input.inputBytes,
-      oursMs: r.oursMs, refMs: r.refMs, speedup: r.refMs === null ? null : r.refMs / r.oursMs,
+      label: r.input.label, n: r.input.n, relocs: r.input.relocs, module: r.input.module, symbols: r.input.symbols, inputBytes: r.input.inputBytes,
+      oursMs: r.oursMs, oursCpuMs: r.oursCpuMs, refMs: r.refMs, refCpuMs: r.refCpuMs, speedup: r.speedup, speedupSpread: r.speedupSpread,
       oursRssMiB: r.oursRssMiB, refRssMiB: r.refRssMiB, memLimitMiB: r.memLimitMiB, identicalOutput: r.identicalOutput,
-      samples: { ours: r.ours.map(({ ms, rssKiB }) => ({ ms, rssKiB })), ref: r.ref.map(({ ms, rssKiB }) => ({ ms, rssKiB })) },
+      samples: { ours: r.ours.map(({ ms, cpuMs, rssKiB }) => ({ ms, cpuMs, rssKiB })), ref: r.ref.map(({ ms, cpuMs, rssKiB }) => ({ ms, cpuMs, rssKiB })) },
     })),
     growth: growth(rows),
     realModule: real?.note ?? null,
+    floor,
+    instructions: counts,
     profile,
     startup,
+    fsync,
     harness,
   };
+  report.targets = targets(report);
   process.stdout.write(render(report));
   const json = option(a, 'json');
   if (json) writeOutput(json, `${JSON.stringify(report, null, 2)}\n`);
   return 0;
 }
 
-function checked(s: Sample, who: string, input: Input): Sample {
+function checked(s: Sample, who: string, input: { label: string }): Sample {
   if (s.status !== 0) throw new Error(`${who} failed on ${input.label} (exit ${s.status}): ${s.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   return s;
 }
@@ -160,6 +200,67 @@ function growth(rows: readonly Row[]) {
   });
 }
 
+/** A compiled corpus case with a small symbols.klp: what most of the harness's runs look like. */
+function tinyInput(dir: string): Input | undefined {
+  const module = join(dir, 'input.ko');
+  const symbols = join(dir, 'symbols.klp');
+  if (!existsSync(module) || !existsSync(symbols)) {
+    log(`${dir}: no input.ko and symbols.klp: no tiny row`);
+    return undefined;
+  }
+  const lines = readFileSync(symbols, 'latin1').split('\n').filter(Boolean).length;
+  const relocs = convert(readFileSync(module), { symbols: readFileSync(symbols) }).report.klpSections.reduce((n, k) => n + k.relocs, 0);
+  return { label: `corpus case ${dir.split('/').at(-1)} (${lines}-line symbols.klp)`, n: null, relocs, module, symbols, inputBytes: statSync(module).size + statSync(symbols).size };
+}
+
+/**
+ * Node's floor against our tiny conversion, alternating: `node -e 0` as our bin runs it (without
+ * NODE_EXTRA_CA_CERTS) and, when that variable is set here, as this shell would run it.
+ */
+function nodeFloor(work: string, tiny: Input, rounds: number, reference: string | undefined) {
+  const out = join(work, 'floor-out.ko');
+  const bare = envWithout(CA_VAR);
+  const withCa = process.env[CA_VAR] !== undefined;
+  const node: Sample[] = [];
+  const nodeCa: Sample[] = [];
+  const ours: Sample[] = [];
+  const ref: Sample[] = [];
+  log(`floor: ${rounds} rounds of node -e 0${withCa ? ` (without and with ${CA_VAR})` : ''} and the tiny conversion`);
+  for (let i = 0; i < rounds; i++) {
+    node.push(checked(runOnce(process.execPath, ['-e', '0'], work, bare), 'node -e 0', tiny));
+    if (withCa) nodeCa.push(checked(runOnce(process.execPath, ['-e', '0'], work), 'node -e 0', tiny));
+    ours.push(checked(runOnce(OUR_CLI, [tiny.symbols, tiny.module, out], work), 'ours', tiny));
+    if (reference) ref.push(checked(runOnce(reference, [tiny.symbols, tiny.module, out], work), 'reference', tiny));
+  }
+  const stats = (xs: Sample[]) => (xs.length ? { ms: median(xs.map((s) => s.ms)), cpuMs: median(xs.map((s) => s.cpuMs)), rssMiB: median(xs.map((s) => s.rssKiB)) / 1024 } : null);
+  const nodeMs = median(node.map((s) => s.ms));
+  const oursMs = median(ours.map((s) => s.ms));
+  return {
+    rounds,
+    node: stats(node),
+    nodeWithCaFile: withCa ? { file: process.env[CA_VAR], ...stats(nodeCa) } : null,
+    ours: stats(ours),
+    reference: stats(ref),
+    /** Ours over node -e 0: the target is at most 1.3. */
+    ratio: oursMs / nodeMs,
+    ratioSpread: spread(ours.map((s, i) => s.ms / node[i]!.ms)),
+  };
+}
+
+/** Instruction counts (valgrind): one run each, the same whatever the load. */
+function instructionCounts(work: string, inputs: readonly Input[], tiny: Input | undefined, reference: string | undefined) {
+  const bare = envWithout(CA_VAR);
+  const out = join(work, 'ir-out.ko');
+  const rows: Array<{ label: string; ours: number | null; reference: number | null }> = [];
+  log('instruction counts (valgrind --tool=callgrind)');
+  rows.push({ label: 'node -e 0', ours: instructions(process.execPath, ['-e', '0'], work, bare), reference: null });
+  // Through node, as the #! line runs it (valgrind would otherwise trace env, not node).
+  const ours = (i: Input) => instructions(process.execPath, [OUR_CLI, i.symbols, i.module, out], work, bare);
+  const ref = (i: Input) => (reference ? instructions(reference, [i.symbols, i.module, out], work) : null);
+  for (const i of [...inputs.filter((x) => x.n !== null && x.n <= 100), ...(tiny ? [tiny] : [])]) rows.push({ label: i.label, ours: ours(i), reference: ref(i) });
+  return rows;
+}
+
 /**
  * The largest kbuild module under cases/kernel when there is one (its own symbols.klp followed by
  * the generated kallsyms-sized list); otherwise a module compiled here with gcc -g -O2 from 400
@@ -172,7 +273,7 @@ function realModule(work: string, file: SymbolsFile, symbolsPath: string): { inp
     const merged = join(work, 'kbuild-symbols.klp');
     writeOutput(merged, Buffer.from(`${own.endsWith('\n') ? own : `${own}\n`}${file.text.slice(file.text.indexOf('\n') + 1)}`, 'latin1'));
     const size = statSync(kbuild).size + statSync(merged).size;
-    return { input: { label: 'kbuild module', n: null, relocs: NaN, module: kbuild, symbols: merged, inputBytes: size }, note: `${kbuild} (largest under cases/kernel), its symbols.klp followed by the generated ${SYMBOLS_LINES}-line list` };
+    return { input: { label: 'kbuild module', n: null, relocs: countConvertibleRelocs(kbuild, merged), module: kbuild, symbols: merged, inputBytes: size }, note: `${kbuild} (largest under cases/kernel), its symbols.klp followed by the generated ${SYMBOLS_LINES}-line list` };
   }
   const dir = join(work, 'debug-module');
   mkdirSync(dir, { recursive: true });
@@ -235,14 +336,17 @@ function profileInProcess(symbolsPath: string, biggest: Input | undefined) {
     }
     return median(xs);
   };
-  const decodeMs = time(() => void bytesToLatin1(bytes));
-  const parseMs = time(() => void parseSymbolsFile(bytes));
+  const fullParseMs = time(() => void parseSymbolsFile(bytes));
+  let namesParseMs: number | null = null;
   let convertMs: number | null = null;
   if (biggest) {
     const module = readFileSync(biggest.module);
+    const obj = readElf(module);
+    const names = new Set(decodeSymbols(obj, symtabIndex(obj)).map((s) => s.name));
+    namesParseMs = time(() => void parseSymbolsFile(bytes, { names }));
     convertMs = time(() => void convert(module, { symbols: bytes }));
   }
-  return { symbolsBytes: bytes.length, decodeMs, parseMs, biggest: biggest?.label ?? null, convertMs };
+  return { symbolsBytes: bytes.length, fullParseMs, namesParseMs, biggest: biggest?.label ?? null, convertMs };
 }
 
 /** Node's start-up against our work: bare node, --version (loads the CLI), a tiny conversion. */
@@ -253,18 +357,44 @@ function startupCosts(work: string, reference: string | undefined) {
   writeOutput(tinyModule, syntheticModule(['tiny_a', 'tiny_b', 'tiny_c']).bytes);
   const out = join(work, 'tiny-out.ko');
   const reps = 11;
-  const result = {
-    nodeBareMs: median(wallTimes(process.execPath, ['-e', ''], reps)),
+  const bare = envWithout(CA_VAR);
+  return {
+    nodeBareMs: median(wallTimes(process.execPath, ['-e', ''], reps, bare)),
+    nodeInheritedEnvMs: process.env[CA_VAR] === undefined ? null : median(wallTimes(process.execPath, ['-e', ''], reps)),
     versionMs: median(wallTimes(OUR_CLI, ['--version'], reps)),
     tinyConvertMs: median(wallTimes(OUR_CLI, [tinySymbols, tinyModule, out], reps)),
     refTinyConvertMs: reference ? median(wallTimes(reference, [tinySymbols, tinyModule, join(work, 'tiny-ref.ko')], reps)) : null,
   };
-  return result;
+}
+
+/**
+ * What an fsync of the output before its rename would cost (the CLI no longer does one): the N=10
+ * output written through writeOutput, then fsync'd, 21 times.
+ */
+function fsyncCost(work: string, input: Input) {
+  const data = convert(readFileSync(input.module), { symbols: readFileSync(input.symbols) }).output;
+  const path = join(work, 'fsync-probe.ko');
+  const write: number[] = [];
+  const sync: number[] = [];
+  for (let i = 0; i < 21; i++) {
+    const t0 = process.hrtime.bigint();
+    writeOutput(path, data);
+    const t1 = process.hrtime.bigint();
+    const fd = openSync(path, 'r');
+    fsyncSync(fd);
+    closeSync(fd);
+    const t2 = process.hrtime.bigint();
+    write.push(Number(t1 - t0) / 1e6);
+    sync.push(Number(t2 - t1) / 1e6);
+  }
+  rmSync(path, { force: true });
+  return { input: input.label, bytes: data.length, writeMs: median(write), fsyncMs: median(sync), fsyncSpread: spread(sync) };
 }
 
 /**
  * The harness over the committed corpus: `run --jobs 2` against the reference, and, without one,
- * `golden check` (our converter against the stored goldens: the run CI makes).
+ * `golden check` (our converter against the stored goldens: the run CI makes). The floor of `run`:
+ * the reference alone on every case, two at a time, as plain spawns.
  */
 function harnessThroughput(work: string, reference: string | undefined, corpus: string) {
   const once = (withRef: boolean) => {
@@ -278,7 +408,8 @@ function harnessThroughput(work: string, reference: string | undefined, corpus: 
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
     let cases: number | null = null;
     try {
-      if (withRef) cases = (JSON.parse(readFileSync(json, 'utf8')) as { cases: unknown[] }).cases.length;
+      // The cases the reference ran on: a symbols-list reference skips the annotation cases.
+      if (withRef) cases = (JSON.parse(readFileSync(json, 'utf8')) as { cases: Array<{ class: string }> }).cases.filter((c) => c.class !== 'skipped').length;
       else {
         const m = /golden check: (\d+) pass, (\d+) differ/.exec(r.stdout + r.stderr);
         if (m) cases = Number(m[1]) + Number(m[2]);
@@ -289,13 +420,48 @@ function harnessThroughput(work: string, reference: string | undefined, corpus: 
     return { ms, status: r.status, cases, error: cases === null ? ((r.stderr || r.stdout).trim().split('\n').at(-1) ?? null) : null };
   };
   const measure = (withRef: boolean) => {
+    log(`harness: ${withRef ? 'run --jobs 2 with the reference' : 'golden check'}, 3 times`);
     const xs = [once(withRef), once(withRef), once(withRef)];
     const ok = xs.filter((x) => x.cases !== null);
     if (ok.length === 0) return { casesPerSecond: null, cases: null, ms: null, error: xs[0]!.error, exitStatus: xs[0]!.status };
     const ms = median(ok.map((x) => x.ms));
     return { casesPerSecond: (ok[0]!.cases! * 1000) / ms, cases: ok[0]!.cases, ms, error: null, exitStatus: ok[0]!.status };
   };
-  return { cases: corpus, withoutReference: measure(false), withReference: reference ? measure(true) : null };
+  const withoutReference = measure(false);
+  const withReference = reference ? measure(true) : null;
+  const referenceAlone = reference ? referenceFloor(work, reference, join(ROOT, corpus)) : null;
+  return { cases: corpus, withoutReference, withReference, referenceAlone };
+}
+
+/** Every case's reference run, two at a time, as plain spawns: the floor of `run --reference`. */
+function referenceFloor(work: string, reference: string, corpus: string) {
+  const jobs: string[][] = [];
+  for (const id of readdirSync(corpus).sort()) {
+    const dir = join(corpus, id);
+    // The symbols-list cases, which `run` gives a symbols-list reference (it skips the others).
+    if (!existsSync(join(dir, 'input.ko')) || !existsSync(join(dir, 'symbols.klp'))) continue;
+    const out = join(work, `floor-${jobs.length % 2}.ko`);
+    jobs.push([join(dir, 'symbols.klp'), join(dir, 'input.ko'), out]);
+  }
+  log(`harness floor: the reference alone on ${jobs.length} cases, 2 at a time, 3 times`);
+  const script = `
+    const { spawn } = require('node:child_process');
+    const jobs = ${JSON.stringify(jobs)};
+    let next = 0;
+    const lane = (k) => new Promise((done) => {
+      const go = () => {
+        if (next >= jobs.length) return done();
+        const args = jobs[next++].map((a) => a.replace(/floor-\\d\\.ko$/, 'floor-' + k + '.ko'));
+        spawn(${JSON.stringify(reference)}, args, { stdio: 'ignore' }).on('close', go);
+      };
+      go();
+    });
+    const t = process.hrtime.bigint();
+    Promise.all([lane(0), lane(1)]).then(() => process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6)));
+  `;
+  const xs = [0, 1, 2].map(() => Number(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: envWithout(CA_VAR) }).stdout));
+  const ms = median(xs);
+  return { cases: jobs.length, ms, casesPerSecond: (jobs.length * 1000) / ms };
 }
 
 function machine() {
@@ -305,13 +471,48 @@ function machine() {
   return { cpu: model, nproc: Number(nproc), node: process.version, platform: `${process.platform} ${process.arch}` };
 }
 
+interface Target {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
 type Report = {
-  machine: ReturnType<typeof machine>; date: string; loadAverage: { before: number[]; after: number[] }; runs: number;
-  reference: string | null; symbolsFile: { lines: number; bytes: number };
-  rows: Array<{ label: string; relocs: number; oursMs: number; refMs: number | null; speedup: number | null; oursRssMiB: number; refRssMiB: number | null; memLimitMiB: number; identicalOutput: boolean | null }>;
+  machine: ReturnType<typeof machine>; date: string; loadAverage: { before: number[]; after: number[] }; runs: number; ourCli: string;
+  peakRss: string; wallTime: string; cpuTime: string;
+  reference: string | null; symbolsFile: { path: string; lines: number; bytes: number };
+  rows: Array<{ label: string; n: number | null; relocs: number; module: string; symbols: string; inputBytes: number; samples: unknown; oursMs: number; oursCpuMs: number; refMs: number | null; refCpuMs: number | null; speedup: number | null; speedupSpread: [number, number] | null; oursRssMiB: number; refRssMiB: number | null; memLimitMiB: number; identicalOutput: boolean | null }>;
   growth: ReturnType<typeof growth>; realModule: string | null;
-  profile: ReturnType<typeof profileInProcess>; startup: ReturnType<typeof startupCosts> | undefined; harness: ReturnType<typeof harnessThroughput> | undefined;
+  floor: ReturnType<typeof nodeFloor> | undefined; instructions: ReturnType<typeof instructionCounts> | undefined;
+  profile: ReturnType<typeof profileInProcess>; startup: ReturnType<typeof startupCosts> | undefined;
+  fsync: ReturnType<typeof fsyncCost>; harness: ReturnType<typeof harnessThroughput> | undefined;
+  targets?: Target[];
 };
+
+/** The issue's targets, judged on this run's numbers. */
+function targets(r: Report): Target[] {
+  const out: Target[] = [];
+  const row = (n: number) => r.rows.find((x) => x.n === n);
+  const speed = (n: number, want: number) => {
+    const x = row(n);
+    const s = x?.speedup ?? null;
+    out.push({ target: `N = ${n}: ≥ ${want}× faster than the reference`, measured: s === null ? 'not measured' : `${s.toFixed(2)}× (${x!.speedupSpread![0].toFixed(2)}–${x!.speedupSpread![1].toFixed(2)})`, met: s === null ? null : s >= want });
+  };
+  speed(1, 1.5);
+  speed(10, 1.5);
+  speed(100, 2.5);
+  speed(4000, 40);
+  const steps = r.growth.filter((g) => g.factor === 4);
+  if (steps.length) out.push({ target: 'linear in N: each 4× step in N costs ≤ 4.5×', measured: steps.map((g) => `${g.from}→${g.to}: ${g.ours.toFixed(2)}×`).join(', '), met: steps.every((g) => g.ours <= 4.5) });
+  if (r.floor) out.push({ target: 'a corpus case takes ≤ 1.3× `node -e 0`', measured: `${r.floor.ratio.toFixed(2)}× (${r.floor.ratioSpread[0].toFixed(2)}–${r.floor.ratioSpread[1].toFixed(2)})`, met: r.floor.ratio <= 1.3 });
+  const n10 = row(10);
+  if (n10) out.push({ target: 'peak RSS ≤ 60 MB at N = 10', measured: `${(n10.oursRssMiB * 1.048576).toFixed(1)} MB`, met: n10.oursRssMiB * 1.048576 <= 60 });
+  out.push({ target: 'peak RSS ≤ 3 × input sizes + 80 MB (every row)', measured: r.rows.filter((x) => x.oursRssMiB > x.memLimitMiB).map((x) => x.label).join(', ') || 'all rows', met: r.rows.every((x) => x.oursRssMiB <= x.memLimitMiB) });
+  const h = r.harness?.withReference;
+  if (h) out.push({ target: '`klp-harness run` with a reference ≥ 200 cases/s', measured: h.casesPerSecond === null ? `did not run (${h.error})` : `${h.casesPerSecond.toFixed(0)} cases/s (the reference alone: ${r.harness!.referenceAlone!.casesPerSecond.toFixed(0)})`, met: h.casesPerSecond === null ? null : h.casesPerSecond >= 200 });
+  out.push({ target: 'the same output as the reference', measured: r.rows.every((x) => x.identicalOutput !== false) ? 'every row' : r.rows.filter((x) => x.identicalOutput === false).map((x) => x.label).join(', '), met: r.reference === null ? null : r.rows.every((x) => x.identicalOutput !== false) });
+  return out;
+}
 
 function render(r: Report): string {
   const f = (x: number | null, d = 0): string => (x === null || Number.isNaN(x) ? '—' : x.toFixed(d));
@@ -319,29 +520,50 @@ function render(r: Report): string {
   const out: string[] = [];
   out.push(`machine: ${r.machine.cpu}, nproc ${r.machine.nproc}, Node ${r.machine.node}; ${r.date}`);
   out.push(`load average: ${r.loadAverage.before.join(' ')} before, ${r.loadAverage.after.join(' ')} after`);
-  out.push(`symbols.klp: ${r.symbolsFile.lines} lines, ${(r.symbolsFile.bytes / MiB).toFixed(1)} MiB; medians of ${r.runs} runs each, alternating; peak RSS by GNU time`);
+  out.push(`ours: ${r.ourCli}; symbols.klp: ${r.symbolsFile.lines} lines, ${(r.symbolsFile.bytes / MiB).toFixed(1)} MiB; medians of ${r.runs} runs each, alternating; ratio spread over the pairs; peak RSS by GNU time`);
   if (r.realModule) out.push(`real module: ${r.realModule}`);
   out.push('');
-  out.push('| input | relocs | ours | reference | ref/ours | ours RSS | ref RSS | RSS target | same output |');
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  out.push('| input | relocs | ours | ours CPU | reference | ref CPU | ref/ours (min–max) | ours RSS | ref RSS | RSS target | same output |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const row of r.rows) {
-    out.push(`| ${row.label} | ${f(row.relocs)} | ${ms(row.oursMs)} | ${ms(row.refMs)} | ${row.speedup === null ? '—' : `${row.speedup.toFixed(1)}×`} | ${f(row.oursRssMiB)} MiB | ${row.refRssMiB === null ? '—' : `${f(row.refRssMiB)} MiB`} | ≤ ${f(row.memLimitMiB)} MiB | ${row.identicalOutput === null ? '—' : row.identicalOutput ? 'yes' : 'NO'} |`);
+    const ratio = row.speedup === null ? '—' : `${row.speedup.toFixed(2)}× (${row.speedupSpread![0].toFixed(2)}–${row.speedupSpread![1].toFixed(2)})`;
+    out.push(`| ${row.label} | ${f(row.relocs)} | ${ms(row.oursMs)} | ${ms(row.oursCpuMs)} | ${ms(row.refMs)} | ${ms(row.refCpuMs)} | ${ratio} | ${f(row.oursRssMiB)} MiB | ${row.refRssMiB === null ? '—' : `${f(row.refRssMiB)} MiB`} | ≤ ${f(row.memLimitMiB)} MiB | ${row.identicalOutput === null ? '—' : row.identicalOutput ? 'yes' : 'NO'} |`);
+  }
+  if (r.floor) {
+    const fl = r.floor;
+    out.push(`| \`node -e 0\` (the floor; without ${CA_VAR}, as our bin runs) | — | ${ms(fl.node!.ms)} | ${ms(fl.node!.cpuMs)} | — | — | ours/node on the corpus case: ${fl.ratio.toFixed(2)}× (${fl.ratioSpread[0].toFixed(2)}–${fl.ratioSpread[1].toFixed(2)}) | ${f(fl.node!.rssMiB)} MiB | — | — | — |`);
+    if (fl.nodeWithCaFile) out.push(`| \`node -e 0\` with ${CA_VAR}=${fl.nodeWithCaFile.file} | — | ${ms(fl.nodeWithCaFile.ms!)} | ${ms(fl.nodeWithCaFile.cpuMs!)} | — | — | — | ${f(fl.nodeWithCaFile.rssMiB!)} MiB | — | — | — |`);
   }
   out.push('');
   out.push('| step in N | ours | reference |');
   out.push('|---|---:|---:|');
   for (const g of r.growth) out.push(`| ${g.from} → ${g.to} (${g.factor}×) | ${g.ours.toFixed(2)}× | ${g.ref === null ? '—' : `${g.ref.toFixed(2)}×`} |`);
+  if (r.instructions) {
+    out.push('');
+    out.push('| instructions (callgrind, user space, all threads) | ours | reference |');
+    out.push('|---|---:|---:|');
+    const m = (x: number | null): string => (x === null ? '—' : `${(x / 1e6).toFixed(0)} M`);
+    for (const x of r.instructions) out.push(`| ${x.label} | ${m(x.ours)} | ${m(x.reference)} |`);
+  }
   out.push('');
   const p = r.profile;
-  out.push(`symbols.klp in process: decode ${p.decodeMs.toFixed(0)} ms, parse (decode included) ${p.parseMs.toFixed(0)} ms${p.convertMs === null ? '' : `; whole convert() of ${p.biggest} ${p.convertMs.toFixed(0)} ms`}`);
+  out.push(`symbols.klp in process: full parse (every name kept) ${p.fullParseMs.toFixed(0)} ms${p.namesParseMs === null ? '' : `; only ${p.biggest}'s names ${p.namesParseMs.toFixed(1)} ms`}${p.convertMs === null ? '' : `; whole convert() of ${p.biggest} ${p.convertMs.toFixed(0)} ms`}`);
   if (r.startup) {
     const s = r.startup;
-    out.push(`start-up: node -e '' ${s.nodeBareMs.toFixed(0)} ms, klp-convert --version ${s.versionMs.toFixed(0)} ms, tiny conversion ${s.tinyConvertMs.toFixed(0)} ms${s.refTinyConvertMs === null ? '' : ` (reference ${s.refTinyConvertMs.toFixed(1)} ms)`}`);
+    out.push(`start-up: node -e '' ${s.nodeBareMs.toFixed(0)} ms${s.nodeInheritedEnvMs === null ? '' : ` (${s.nodeInheritedEnvMs.toFixed(0)} ms with this shell's ${CA_VAR})`}, klp-convert --version ${s.versionMs.toFixed(0)} ms, 3-symbol conversion ${s.tinyConvertMs.toFixed(0)} ms${s.refTinyConvertMs === null ? '' : ` (reference ${s.refTinyConvertMs.toFixed(1)} ms)`}`);
   }
+  out.push(`fsync of the ${r.fsync.input} output (${r.fsync.bytes} bytes), which the CLI no longer does: ${r.fsync.fsyncMs.toFixed(2)} ms (${r.fsync.fsyncSpread[0].toFixed(2)}–${r.fsync.fsyncSpread[1].toFixed(2)}); writing it: ${r.fsync.writeMs.toFixed(2)} ms`);
   if (r.harness) {
     const h = (x: { casesPerSecond: number | null; cases: number | null; ms: number | null; error: string | null } | null): string =>
       x === null ? '—' : x.casesPerSecond === null ? `did not run (${x.error})` : `${x.casesPerSecond.toFixed(0)} cases/s (${x.cases} cases in ${ms(x.ms)})`;
-    out.push(`harness run --jobs 2 ${r.harness.cases}: without reference ${h(r.harness.withoutReference)}; with reference ${h(r.harness.withReference)}`);
+    const alone = r.harness.referenceAlone;
+    out.push(`harness ${r.harness.cases}: golden check ${h(r.harness.withoutReference)}; run --jobs 2 with reference ${h(r.harness.withReference)}${alone ? `; the reference alone, 2 at a time: ${alone.casesPerSecond.toFixed(0)} cases/s (${alone.cases} in ${ms(alone.ms)})` : ''}`);
+  }
+  if (r.targets) {
+    out.push('');
+    out.push('| target | measured | met |');
+    out.push('|---|---|---|');
+    for (const t of r.targets) out.push(`| ${t.target} | ${t.measured} | ${t.met === null ? '—' : t.met ? 'yes' : '**no**'} |`);
   }
   return `${out.join('\n')}\n`;
 }

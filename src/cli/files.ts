@@ -85,8 +85,39 @@ export interface ReadOptions {
  * (/dev/zero). The open does not wait for a FIFO's writer.
  */
 export function readInputFile(path: string, opts: ReadOptions = {}): Buffer {
+  const file = openInputFile(path, opts);
+  try {
+    const buf = Buffer.allocUnsafe(file.size);
+    let off = 0;
+    while (off < buf.length) {
+      const n = file.read(buf, off, buf.length - off);
+      if (n === 0) break;
+      off += n;
+    }
+    return off === buf.length ? buf : buf.subarray(0, off);
+  } finally {
+    file.close();
+  }
+}
+
+/** An input file opened by readInputFile's rules, to be read in pieces and then closed. */
+export interface InputFile {
+  /** Its size when opened: reading stops there. */
+  readonly size: number;
+  /** Reads at most `length` bytes into `into` at `offset`; 0 at the end. A failure is a FileError. */
+  read(into: Uint8Array, offset: number, length: number): number;
+  close(): void;
+}
+
+/**
+ * Opens a file as readInputFile does, refusing the same files with the same words, for a reader
+ * that takes it in pieces: a 4 MB symbols.klp then never has to be in memory at once. A file that
+ * shrinks while read ends early; one that grows is read as it was when opened.
+ */
+export function openInputFile(path: string, opts: ReadOptions = {}): InputFile {
   const limit = opts.limit ?? INPUT_LIMIT;
   const label = path === '-' ? 'standard input' : path;
+  const fail = (e: unknown): FileError => new FileError(label, `cannot read: ${describeErrno(e)}`, (e as NodeJS.ErrnoException).code);
   let fd: number;
   let owned = true;
   if (path === '-') {
@@ -96,37 +127,48 @@ export function readInputFile(path: string, opts: ReadOptions = {}): Buffer {
     try {
       fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
     } catch (e) {
-      throw new FileError(label, `cannot read: ${describeErrno(e)}`, (e as NodeJS.ErrnoException).code);
+      throw fail(e);
     }
   }
+  const close = (): void => {
+    if (owned) closeSync(fd);
+    owned = false;
+  };
+  let size: number;
   try {
     let st: Stats;
     try {
       st = fstatSync(fd);
     } catch (e) {
-      throw new FileError(label, `cannot read: ${describeErrno(e)}`, (e as NodeJS.ErrnoException).code);
+      throw fail(e);
     }
     if (!st.isFile()) {
       const kind = fileKind(st);
       throw new FileError(label, `cannot read: it is a ${kind}; only regular files are read${path === '-' ? " (redirect a file with '<')" : ''}`);
     }
     if (st.size > limit) throw new FileError(label, `cannot read: input is ${formatSize(st.size)}: more than the ${formatSize(limit)} limit`);
-    const buf = Buffer.allocUnsafe(st.size);
-    let off = 0;
-    try {
-      // A file that shrinks while read ends early; one that grows is read as it was when opened.
-      while (off < buf.length) {
-        const n = readSync(fd, buf, off, buf.length - off, path === '-' ? null : off);
-        if (n === 0) break;
-        off += n;
-      }
-    } catch (e) {
-      throw new FileError(label, `cannot read: ${describeErrno(e)}`, (e as NodeJS.ErrnoException).code);
-    }
-    return off === buf.length ? buf : buf.subarray(0, off);
-  } finally {
-    if (owned) closeSync(fd);
+    size = st.size;
+  } catch (e) {
+    close();
+    throw e;
   }
+  let at = 0;
+  return {
+    size,
+    read(into, offset, length) {
+      const n = Math.min(length, size - at);
+      if (n <= 0) return 0;
+      let got: number;
+      try {
+        got = readSync(fd, into, offset, n, path === '-' ? null : at);
+      } catch (e) {
+        throw fail(e);
+      }
+      at += got;
+      return got;
+    },
+    close,
+  };
 }
 
 /** readInputFile, decoded: utf8 for JSON and text we write, latin1 for kernel files of any bytes. */

@@ -1,19 +1,28 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --optimize-for-size
-// V8 tuned for memory: most of what a conversion allocates lives until the output is written, so a
-// large young generation buys no time, and optimizing for size keeps a distribution-sized
-// conversion ~25 MB smaller for ~0.1 s (measured by `npm run bench`).
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
 // klp-convert: converts a livepatch module's relocations to unresolved kernel symbols into klp
 // relocation sections. Exit status: 0 converted; 1 the input was refused (the message says why);
 // 2 bad usage; 3 a file could not be read or written; 70 an internal error (a bug: please report).
+//
+// Start-up is most of a small conversion, so (docs/performance.md has the measurements):
+// - no V8 flags on the #! line: any flag changes V8's flag hash, and Node then rejects the code
+//   cache of its own built-in modules and compiles them from source (~15 ms);
+// - NODE_EXTRA_CA_CERTS is dropped: Node 20 parses that certificate file at start-up, before any
+//   script runs (~60 ms for a distribution's bundle), and klp-convert makes no TLS connection;
+// - the `check` and `symbols` subcommands and `--check` load their modules only when used;
+// - `npm run build` bundles this file into one CommonJS file (scripts/build-cli.mjs), the bin.
 import { readFileSync } from 'node:fs';
 import { convert } from '../convert.js';
 import { KlpError } from '../klp/errors.js';
-import { lintErrors, lintModuleBytes } from '../klp/lint.js';
 import type { Dialect } from '../klp/plan.js';
 import { parseSymbolsFile } from '../klp/symbols-file.js';
-import { checkMain, formatFinding } from './check.js';
-import { FileError, outputIsInput, readInputFile, writeOutput } from './files.js';
+import { FileError, openInputFile, outputIsInput, readInputFile, writeOutput } from './files.js';
 import { describeKlpError, oneLine } from './messages.js';
+
+/** The package version, built into the bundle by scripts/build-cli.mjs; tsc's build reads package.json. */
+declare const KLP_CONVERT_VERSION: string | undefined;
+
+/** Modules at least this large are converted with V8 optimising for memory (see main). */
+const OPTIMIZE_FOR_SIZE_FROM = 1024 * 1024;
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, io: 3, internal: 70 } as const;
 
@@ -70,12 +79,13 @@ function parseArgs(argv: readonly string[]): Args | 'help' | 'version' {
 }
 
 function version(): string {
+  if (typeof KLP_CONVERT_VERSION === 'string') return KLP_CONVERT_VERSION;
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
 
-export function main(argv: readonly string[]): number {
+export async function main(argv: readonly string[]): Promise<number> {
   // Names come from the input and may hold any byte: every line is made one line.
   const err = (msg: string): void => void process.stderr.write(`klp-convert: ${oneLine(msg)}\n`);
   let symbolsPath: string | undefined;
@@ -102,12 +112,30 @@ export function main(argv: readonly string[]): number {
     if (symbolsPath === '-' && inputPath === '-') throw new UsageError('only one of <symbols.klp> and <input.ko> can be standard input');
 
     const input = readInputFile(inputPath);
-    const symbols = symbolsPath === undefined ? undefined : readInputFile(symbolsPath);
-    const { output, report } = convert(input, symbols ? { dialect, symbols } : { dialect });
+    // Most of what a conversion allocates lives until the output is written, and V8's default
+    // heap sizing then grows the heap well past what is live: for a large module, trade ~10 % of
+    // the time for ~20 % less memory (docs/performance.md). Not on the #! line: a V8 flag there
+    // costs every run Node's code cache for its built-in modules.
+    if (input.length >= OPTIMIZE_FOR_SIZE_FROM) (await import('node:v8')).setFlagsFromString('--optimize-for-size');
+    // symbols.klp is opened now (so it is refused, if it must be, before the module is looked
+    // at) and read in pieces by the conversion; --check reads it whole, for the lint too.
+    const symbolsFile = symbolsPath === undefined || parsed.check ? undefined : openInputFile(symbolsPath);
+    const symbols = symbolsPath !== undefined && parsed.check ? readInputFile(symbolsPath) : undefined;
+    let converted: ReturnType<typeof convert>;
+    try {
+      const source = symbolsFile ?? symbols;
+      converted = convert(input, source ? { dialect, symbols: source } : { dialect });
+    } finally {
+      symbolsFile?.close();
+    }
+    const { output, report } = converted;
     if (parsed.check) {
       // Our own output breaking a loader rule is our bug, whatever the input: nothing is written.
+      const [{ INPUT_RULES, lintErrors, lintModuleBytes }, { formatFinding }] = await Promise.all([import('../klp/lint.js'), import('./check.js')]);
       const lint = lintModuleBytes(output, symbols ? { symbolsList: parseSymbolsFile(symbols) } : {});
-      const errors = lintErrors(lint);
+      // What the input says of itself (no livepatch=Y, say) is a warning about the input, not our bug.
+      for (const f of lintErrors(lint).filter((x) => INPUT_RULES.has(x.rule))) err(formatFinding(inputPath, { ...f, severity: 'warning' }));
+      const errors = lintErrors(lint).filter((x) => !INPUT_RULES.has(x.rule));
       if (errors.length > 0) {
         for (const f of errors) err(`internal error: the converted module fails the loader lint: ${formatFinding(outputPath, f)}`);
         err('this is a bug in klp-convert; please report it with the input');
@@ -144,6 +172,14 @@ export function main(argv: readonly string[]): number {
 }
 
 const argv = process.argv.slice(2);
-if (argv[0] === 'check') process.exitCode = checkMain(argv.slice(1));
-else if (argv[0] === 'symbols') process.exitCode = (await import('./symbols.js')).symbolsMain(argv.slice(1));
-else process.exitCode = main(argv);
+const run: Promise<number> =
+  argv[0] === 'check' ? import('./check.js').then((m) => m.checkMain(argv.slice(1)))
+  : argv[0] === 'symbols' ? import('./symbols.js').then((m) => m.symbolsMain(argv.slice(1)))
+  : main(argv);
+run.then(
+  (code) => void (process.exitCode = code),
+  (e: unknown) => {
+    process.stderr.write(`klp-convert: internal error: ${oneLine(e instanceof Error ? e.message : String(e))} (this is a bug in klp-convert; please report it)\n`);
+    process.exitCode = EXIT.internal;
+  },
+);
