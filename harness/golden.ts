@@ -28,6 +28,8 @@ export interface GoldenProblem {
   id: string;
   problem: 'no-golden' | 'no-case' | 'differs' | 'unreadable';
   detail: string;
+  /** For 'differs': what the golden expects and what we gave, as text to set side by side. */
+  sides?: { golden: string; ours: string };
 }
 
 export interface GoldenCheckResult {
@@ -45,29 +47,38 @@ function describeOutcome(o: GoldenOutcome): string {
   return o.kind === 'convert' ? 'convert' : `reject ${o.errorKind}`;
 }
 
+/** An outcome as the lines a golden holds (for the side-by-side view of a failing check). */
+function outcomeLines(o: GoldenOutcome): string {
+  return o.kind === 'convert' ? `outcome: convert\n${o.dump}` : `outcome: reject ${o.errorKind}\nmessage: ${o.message}\n`;
+}
+
 export function compareWithGolden(id: string, golden: Golden, ours: OursOutcome): GoldenProblem | null {
   const mine = oursAsGolden(ours);
   const want = golden.outcome;
   if (want.kind === 'convert' && mine.kind === 'convert' && ours.kind === 'ok') {
     if (want.dump === mine.dump) {
       if (golden.outputSha256 === null || golden.outputSha256 === sha256(ours.output)) return null;
-      return { id, problem: 'differs', detail: 'every section agrees, but the bytes differ: the file layout changed (output sha256 differs)' };
+      return {
+        id, problem: 'differs', detail: 'every section agrees, but the bytes differ: the file layout changed (output sha256 differs)',
+        sides: { golden: `output: sha256:${golden.outputSha256}\n`, ours: `output: sha256:${sha256(ours.output)}\n` },
+      };
     }
     const wanted = goldenBlocks(want.dump);
     const got = goldenBlocks(mine.dump);
     const keys = [...new Set([...got.keys(), ...wanted.keys()])].filter((k) => wanted.get(k) !== got.get(k));
     const pick = (m: Map<string, string>): string => `${keys.map((k) => m.get(k) ?? `section ${k}\n  (absent)`).join('\n\n')}\n`;
     const patch = createTwoFilesPatch(`golden/${id}`, `ours/${id}`, pick(wanted), pick(got)).replace(/^(Index: .*\n)?=+\n/, '');
-    return { id, problem: 'differs', detail: `sections differ: ${keys.join(', ')}\n${patch}` };
+    return { id, problem: 'differs', detail: `sections differ: ${keys.join(', ')}\n${patch}`, sides: { golden: want.dump, ours: mine.dump } };
   }
+  const sides = { golden: outcomeLines(want), ours: outcomeLines(mine) };
   if (want.kind === 'reject' && mine.kind === 'reject') {
-    if (want.errorKind !== mine.errorKind) return { id, problem: 'differs', detail: `golden: reject ${want.errorKind} (${want.message}); ours: reject ${mine.errorKind} (${mine.message})` };
+    if (want.errorKind !== mine.errorKind) return { id, problem: 'differs', detail: `golden: reject ${want.errorKind} (${want.message}); ours: reject ${mine.errorKind} (${mine.message})`, sides };
     if (want.messageSource === 'ours' && want.message !== mine.message.replace(/\s*\n\s*/g, ' ').trim()) {
-      return { id, problem: 'differs', detail: `message changed: golden '${want.message}', ours '${mine.message}'` };
+      return { id, problem: 'differs', detail: `message changed: golden '${want.message}', ours '${mine.message}'`, sides };
     }
     return null;
   }
-  return { id, problem: 'differs', detail: `golden: ${describeOutcome(want)}${want.kind === 'reject' ? ` (${want.message})` : ''}; ours: ${describeOutcome(mine)}${mine.kind === 'reject' ? ` (${mine.message})` : ''}` };
+  return { id, problem: 'differs', detail: `golden: ${describeOutcome(want)}${want.kind === 'reject' ? ` (${want.message})` : ''}; ours: ${describeOutcome(mine)}${mine.kind === 'reject' ? ` (${mine.message})` : ''}`, sides };
 }
 
 /** Golden files in dir, by case id. */
@@ -164,6 +175,8 @@ export interface GoldenChange {
   change: 'new' | 'changed' | 'unchanged';
   /** For 'changed': the dump sections (or header lines) that changed. */
   what: string[];
+  /** For 'changed': the golden file as it was (the review page sets it beside `text`). */
+  before: string | null;
   diff: string;
   golden: Golden;
   text: string;
@@ -171,9 +184,9 @@ export interface GoldenChange {
 
 export function describeChange(id: string, path: string, golden: Golden): GoldenChange {
   const text = formatGolden(golden);
-  if (!existsSync(path)) return { id, change: 'new', what: [], diff: '', golden, text };
+  if (!existsSync(path)) return { id, change: 'new', what: [], before: null, diff: '', golden, text };
   const before = readInputText(path);
-  if (before === text) return { id, change: 'unchanged', what: [], diff: '', golden, text };
+  if (before === text) return { id, change: 'unchanged', what: [], before: null, diff: '', golden, text };
   let what: string[] = [];
   try {
     const old = parseGolden(before, path);
@@ -190,7 +203,7 @@ export function describeChange(id: string, path: string, golden: Golden): Golden
     what = ['(old golden unreadable)'];
   }
   const diff = createTwoFilesPatch(`golden/${id} (before)`, `golden/${id} (after)`, before, text).replace(/^(Index: .*\n)?=+\n/, '');
-  return { id, change: 'changed', what, diff, golden, text };
+  return { id, change: 'changed', what, before, diff, golden, text };
 }
 
 export interface GoldenUpdatePlan {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from './cli/program.js';
 import type { HarnessReport } from './report/json.js';
+import { staleDeviations } from './run.js';
 import { compileObject, ourOutput, standIn, standInWriting, SYMBOLS, SYMBOLS_MISSING, tempDir, withByte, writeCase, xmlProblems } from './testing/fixtures.js';
 
 let dir: string;
@@ -111,6 +112,38 @@ describe('run', () => {
     expect(xml.match(/<failure /g)).toHaveLength(2);
   });
 
+  it('with GITHUB_ACTIONS=true writes a step summary and one ::error per failing case; JUnit failures name the class and the command', async () => {
+    const out = ourOutput(join(cases, 'a'));
+    const corrupt = standInWriting(dir, 'corrupt-entry', withByte(out, 24, 0x5a));
+    const summary = join(dir, 'step-summary.md');
+    const json = join(dir, 'gh.json');
+    const junit = join(dir, 'gh.xml');
+    Object.assign(process.env, { CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
+    try {
+      const r = await cli('run', '--reference', corrupt, '--reference-label', 'test', '--json', json, '--junit', junit, cases);
+      expect(r.code).toBe(1);
+      const annotations = r.out.split('\n').filter((l) => l.startsWith('::error '));
+      expect(annotations).toHaveLength(5); // four diverge, and e-missing: oursReject
+      expect(annotations[0]).toMatch(/^::error title=klp-harness test%3A diverge a::diverge: ours and reference differ: header differs[^\n]*%0Areproduce: npx klp-harness run --reference \S+\/corrupt-entry --reference-label test \S+\/cases\/a$/);
+      expect(annotations[4]).toMatch(/^::error title=klp-harness test%3A oursReject e-missing::/);
+      expect(lastLine(r.out)).toBe('0 match, 0 known, 0 bothReject, 4 diverge, 1 oursReject, 0 refReject, 0 refCrash, 0 refTimeout, 0 caseError, 0 skipped');
+      const md = readFileSync(summary, 'utf8');
+      expect(md).toContain('| 0 | 0 | 0 | 4 | 1 | 0 | 0 | 0 | 0 | 0 |');
+      expect(md.match(/^\| `[a-e][^`]*` \| (diverge|oursReject) \|/gm)).toHaveLength(5);
+      const xml = readFileSync(junit, 'utf8');
+      expect(xmlProblems(xml)).toEqual([]);
+      expect(xml).toMatch(/<failure message="diverge: [^"]*" type="diverge">class: diverge\n/);
+      expect(xml.match(/reproduce: npx klp-harness run --reference \S+ --reference-label test \S+\/cases\/[a-e]/g)).toHaveLength(5);
+
+      const m = await cli('merge', json, '--json', join(dir, 'gh-merged.json'));
+      expect(m.out.split('\n').filter((l) => l.startsWith('::error '))).toHaveLength(5);
+      expect(readFileSync(summary, 'utf8')).toMatch(/^## klp-harness run: test failed[\s\S]*\n## klp-harness merge: test failed/);
+    } finally {
+      delete process.env.GITHUB_ACTIONS;
+      delete process.env.GITHUB_STEP_SUMMARY;
+    }
+  });
+
   it('splits into deterministic shards that merge back into the whole run', async () => {
     const shards = ['1/2', '2/2'].map((s) => join(dir, `shard-${s.replace('/', 'of')}.json`));
     for (const [k, s] of ['1/2', '2/2'].entries()) await cli('run', '--reference', copy, '--reference-label', 'test', '--shard', s, '--json', shards[k]!, cases);
@@ -214,6 +247,25 @@ describe('golden', () => {
     expect(r.out).toMatch(/differs\s+a: sections differ: \.strtab|differs\s+a: sections differ: \.symtab/);
     expect(r.out).toContain('no-golden');
   });
+
+  it('golden check with GITHUB_ACTIONS=true annotates each problem and sums them up', async () => {
+    const goldens = join(dir, 'golden-github');
+    await cli('golden', 'update', '--reference', copy, '--reference-label', 'test', '--golden-dir', goldens, '--cases', cases, 'a', 'b');
+    writeFileSync(join(goldens, 'a.golden'), readFileSync(join(goldens, 'a.golden'), 'utf8').replace('"klp_shared"', '"klp_renamed"'));
+    const summary = join(dir, 'golden-summary.md');
+    Object.assign(process.env, { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
+    try {
+      const r = await cli('golden', 'check', '--golden-dir', goldens, '--cases', cases);
+      expect(r.code).toBe(1);
+      const annotations = r.out.split('\n').filter((l) => l.startsWith('::error '));
+      expect(annotations.map((l) => /title=klp-harness golden%3A (\S+ \S+)::/.exec(l)?.[1])).toEqual(['differs a', 'no-golden c', 'no-golden d', 'no-golden e-missing']);
+      expect(annotations[0]).toContain(`%0Areproduce: npx klp-harness golden check --golden-dir ${goldens} --cases ${cases} a`);
+      expect(readFileSync(summary, 'utf8')).toMatch(/^## klp-harness golden check failed\n\n1 of 5 cases agree/);
+    } finally {
+      delete process.env.GITHUB_ACTIONS;
+      delete process.env.GITHUB_STEP_SUMMARY;
+    }
+  });
 });
 
 describe('list', () => {
@@ -224,5 +276,19 @@ describe('list', () => {
     expect(rows).toHaveLength(5);
     expect(rows[0]).toMatchObject({ id: 'a', arch: 'x86_64', compiler: 'gcc', dialect: 'symbols', sharedAcrossSections: ['klp_shared'] });
     expect(Object.keys(rows[0]!)).toEqual(['id', 'arch', 'compiler', 'flags', 'dialect', 'expect', 'sharedSymbols', 'sharedAcrossSections']);
+  });
+});
+
+describe('stale deviations', () => {
+  const d = (id: string, cases: string[]) => ({ id, divergence: 1, does: 'x', cases });
+  const ran = (id: string, deviations: string[] = [], cls: 'match' | 'known' | 'skipped' | 'diverge' = 'match') => ({ id, class: cls, deviations });
+  it('warns only about deviations whose own cases ran here without needing them', () => {
+    const devs = [d('a', ['c1']), d('b', ['c2']), d('c', ['c3', 'c4'])];
+    // c2 and c3 did not run (c3 skipped): b and c are not judged; a ran on c1 and was not needed.
+    expect(staleDeviations(devs, [ran('c1'), ran('c3', [], 'skipped'), ran('c4', ['c'], 'known')]).map((x) => x.id)).toEqual(['a']);
+    expect(staleDeviations(devs, [ran('c1', ['a'], 'known')])).toEqual([]);
+    expect(staleDeviations(devs, [])).toEqual([]);
+    // A diverging case (a bug the model leaves out) says nothing about what else it needed.
+    expect(staleDeviations(devs, [ran('c1', [], 'diverge')])).toEqual([]);
   });
 });

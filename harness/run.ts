@@ -2,14 +2,16 @@
 // subprocess), classified, with timings. Deterministic in which cases a shard gets and in order.
 import type { Dialect } from '../src/klp/plan.js';
 import { findCases, type Case } from './case.js';
-import { caseError, classPasses, classify, oursOutcomeName, skipped, type Classification } from './classify.js';
+import { caseError, classPasses, classify, dumpOfBytes, oursOutcomeName, skipped, type CaseClass, type Classification } from './classify.js';
 import { HarnessError } from './errors.js';
 import { runOurs, type OursOutcome } from './ours.js';
 import { mapPool } from './pool.js';
 import { fileSha256, sha256, toolVersion } from './provenance.js';
 import { InterruptedError, runReference, type ReferenceCommand, type ReferenceOutcome } from './reference.js';
 import type { ReferenceModel } from './references/deviation.js';
+import { runModel } from './references/model.js';
 import { summarise, type CaseReport, type DeviationEntry, type HarnessReport } from './report/json.js';
+import { differingBlocks } from './report/side-by-side.js';
 
 export interface Shard {
   /** 1-based. */
@@ -75,12 +77,45 @@ function expectNote(c: Case, ours: OursOutcome): string {
   return wanted === ourName ? '' : `case.json expects ${expect}, ours ${ourName === 'ok' ? 'converts' : `refuses (${ourName})`}`;
 }
 
-export function caseReport(c: Case, cls: Classification, ours: OursOutcome | null, ref: ReferenceOutcome | null): CaseReport {
+const metaText = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/**
+ * The differing blocks side by side, against the side the classifier diffed: the model's output
+ * when a diverging case's model converts (with its deviations), else ours. The model is run again
+ * here, for diverging cases only, because the classification keeps the diff and not the output.
+ */
+function sideBySideOf(cls: Classification, ours: OursOutcome | null, ref: ReferenceOutcome | null, model: ReferenceModel | undefined): CaseReport['sideBySide'] {
+  if (cls.differingSections.length === 0 || ref?.kind !== 'ok' || !ours) return null;
+  let other = ours.kind === 'ok' ? ours.output : null;
+  let versus: 'ours' | 'model' = 'ours';
+  if (cls.class === 'diverge' && model) {
+    try {
+      const m = runModel(model, ours.case);
+      if (m.outcome.kind === 'ok') {
+        other = m.outcome.output;
+        if (m.used.length > 0) versus = 'model';
+      }
+    } catch {
+      // The classifier said so in the note; the side-by-side view falls back to ours.
+    }
+  }
+  if (!other) return null;
+  try {
+    return { versus, blocks: differingBlocks(dumpOfBytes(ref.output), dumpOfBytes(other), cls.differingSections) };
+  } catch {
+    return null; // not readable ELF: the note says so, and there is nothing to show side by side
+  }
+}
+
+export function caseReport(c: Case, cls: Classification, ours: OursOutcome | null, ref: ReferenceOutcome | null, model?: ReferenceModel): CaseReport {
   const note = [cls.note, ours ? expectNote(c, ours) : ''].filter(Boolean).join('; ');
   return {
     id: c.id,
+    dir: c.dir,
     dialect: c.dialect,
-    arch: typeof c.meta.arch === 'string' ? c.meta.arch : null,
+    arch: metaText(c.meta.arch),
+    compiler: metaText(c.meta.compiler),
+    flagSet: metaText(c.meta.flagSet) ?? metaText(c.meta.flags),
     class: cls.class,
     passed: classPasses(cls),
     agreement: cls.agreement,
@@ -92,6 +127,7 @@ export function caseReport(c: Case, cls: Classification, ours: OursOutcome | nul
     timings: { oursMs: ours ? round(ours.ms) : null, referenceMs: ref ? round(ref.ms) : null },
     differingSections: cls.differingSections,
     diff: cls.diff,
+    sideBySide: sideBySideOf(cls, ours, ref, model),
     firstDifferingOffset: cls.firstDifferingOffset,
     deviations: cls.deviations,
     model: cls.model,
@@ -104,12 +140,17 @@ const round = (ms: number): number => Math.round(ms * 10) / 10;
 export const deviationEntries = (model: ReferenceModel): DeviationEntry[] =>
   model.deviations.map((d) => ({ id: d.id, divergence: d.divergence, does: d.does, cases: d.cases }));
 
+/** The classes that say the model explained a case in full, so its deviations are all it needed. */
+const EXPLAINED: ReadonlySet<CaseClass> = new Set(['match', 'known', 'bothReject']);
+
 /**
- * Deviations that look stale: some of their own cases ran here and none of those needed them. A
- * run over a few cases (or one shard) says nothing about deviations whose cases did not run.
+ * Deviations that look stale: some of their own cases were explained here (match, known,
+ * bothReject) and none of those needed them. A run over a few cases (or one shard) says nothing
+ * about deviations whose cases did not run, and a case that diverged (a reference's bug the model
+ * leaves out, say) says nothing about what else it would have needed.
  */
 export function staleDeviations(deviations: readonly DeviationEntry[], cases: readonly Pick<CaseReport, 'id' | 'class' | 'deviations'>[]): DeviationEntry[] {
-  const ran = new Map(cases.filter((c) => c.class !== 'skipped' && c.class !== 'caseError').map((c) => [c.id, c]));
+  const ran = new Map(cases.filter((c) => EXPLAINED.has(c.class)).map((c) => [c.id, c]));
   return deviations.filter((d) => {
     const own = d.cases.map((id) => ran.get(id)).filter((c): c is NonNullable<typeof c> => c !== undefined);
     return own.length > 0 && !own.some((c) => c.deviations.includes(d.id));
@@ -122,10 +163,13 @@ export async function runHarness(opts: RunOptions): Promise<HarnessReport> {
   const all = findCases(opts.paths);
   const cases = shardCases(all, opts.shard);
   let done = 0;
+  // A reference speaks one dialect: the other's cases would only be usage errors of it.
+  const dialect = opts.dialect ?? opts.model.dialect;
+  const notThisDialect = opts.dialect ? `this run is --dialect ${opts.dialect}` : `${opts.model.label} is a ${dialect}-dialect reference (--dialect to choose)`;
   const reports = await mapPool(cases, opts.jobs, async (c) => {
     let r: CaseReport;
-    if (opts.dialect && c.dialect !== opts.dialect) {
-      r = caseReport(c, skipped(`${c.dialect} case; this run is --dialect ${opts.dialect}`), null, null);
+    if (dialect && c.dialect !== dialect) {
+      r = caseReport(c, skipped(`${c.dialect} case; ${notThisDialect}`), null, null);
     } else if (c.problem !== undefined) {
       r = caseReport(c, caseError(c.problem), null, null);
     } else if (opts.signal?.aborted) {
@@ -134,7 +178,7 @@ export async function runHarness(opts: RunOptions): Promise<HarnessReport> {
       const ours = runOurs(c);
       try {
         const ref = await runReference(opts.reference, c, opts.timeoutMs, opts.signal);
-        r = caseReport(c, classify(ours, ref, opts.model, c.id), ours, ref);
+        r = caseReport(c, classify(ours, ref, opts.model, c.id), ours, ref, opts.model);
       } catch (e) {
         if (!(e instanceof InterruptedError)) throw e;
         r = caseReport(c, skipped('interrupted while the reference ran'), ours, null);
@@ -149,9 +193,10 @@ export async function runHarness(opts: RunOptions): Promise<HarnessReport> {
     tool: { name: 'klp-harness', version: toolVersion() },
     reference: { label: opts.label, path: opts.reference.binary, sha256: fileSha256(opts.reference.binary), command: opts.reference.argv },
     model: { label: opts.model.label, describes: opts.model.describes, deviations: deviationEntries(opts.model) },
+    corpus: [...opts.paths],
     startedAt: startedAt.toISOString(),
     durationMs: round(performance.now() - t0),
-    options: { dialect: opts.dialect ?? null, shard: opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null, jobs: opts.jobs },
+    options: { dialect: dialect ?? null, shard: opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null, jobs: opts.jobs },
     interrupted: opts.signal?.aborted === true,
     passed: opts.signal?.aborted !== true && reports.every((c) => c.passed),
     summary,

@@ -6,8 +6,12 @@ import { findCases, type Case } from '../case.js';
 import { colourDiff } from '../diff.js';
 import { HarnessError } from '../errors.js';
 import { checkGoldens, goldenReference, planGoldenUpdate, writeGoldens, type GoldenReference } from '../golden.js';
+import { githubGoldenOutputs } from '../report/github.js';
+import { goldenCheckHtml, goldenUpdateHtml } from '../report/html-golden.js';
+import { shellCommand } from '../report/reproduce.js';
 import { isCi } from '../report/terminal.js';
-import { option, parseArgs, positiveInt } from './args.js';
+import { writeOutput } from '../../src/cli/files.js';
+import { option, parseArgs, positiveInt, type ParsedArgs } from './args.js';
 import { chooseReference, DEFAULT_CASES } from './reference-options.js';
 
 const DEFAULT_GOLDEN_DIR = 'golden';
@@ -27,11 +31,21 @@ function selectCases(corpus: string, args: readonly string[]): { cases: Case[]; 
   return { cases: [...picked.values()].sort((a, b) => (a.id < b.id ? -1 : 1)), all: false };
 }
 
+/** `--golden-dir`/`--cases` as given, for the commands the reports print (defaults left out). */
+function placeOptions(a: ParsedArgs): string[] {
+  return ['golden-dir', 'cases'].flatMap((k) => (option(a, k) !== undefined ? [`--${k}`, option(a, k)!] : []));
+}
+
 async function check(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, { 'golden-dir': { value: true }, cases: { value: true } }, 'golden check');
+  const a = parseArgs(argv, { 'golden-dir': { value: true }, cases: { value: true }, html: { value: true } }, 'golden check');
   const dir = option(a, 'golden-dir') ?? DEFAULT_GOLDEN_DIR;
-  const { cases, all } = selectCases(option(a, 'cases') ?? DEFAULT_CASES[0]!, a.positional);
+  const corpus = option(a, 'cases') ?? DEFAULT_CASES[0]!;
+  const { cases, all } = selectCases(corpus, a.positional);
   const result = checkGoldens(cases, dir, all);
+  const command = (id: string): string => shellCommand(['npx', 'klp-harness', 'golden', 'check', ...placeOptions(a), id]);
+  const html = option(a, 'html');
+  if (html) writeOutput(html, goldenCheckHtml({ dir, corpus, result, command }));
+  process.stdout.write(githubGoldenOutputs(result, command));
   const ci = isCi();
   const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const lines: string[] = [];
@@ -77,10 +91,14 @@ async function update(argv: readonly string[]): Promise<number> {
     return goldenReference(r.command, r.label, r.model);
   };
   let referenceFor: (c: Case) => GoldenReference;
+  /** The reference options that regenerate one case's golden, for the review page. */
+  let referenceArgs: (c: Case) => string[];
   if (single) {
     const r = chooseReference({ reference: option(a, 'reference'), referenceCmd: option(a, 'reference-cmd'), label: option(a, 'reference-label') });
     const g = goldenReference(r.command, r.label, r.model);
     referenceFor = () => g;
+    const given = option(a, 'reference-cmd') !== undefined ? ['--reference-cmd', r.command.argv.join(' ')] : ['--reference', r.command.binary];
+    referenceArgs = () => [...given, '--reference-label', r.label];
   } else {
     const bySymbols = perDialect.symbols ? make(perDialect.symbols, option(a, 'reference-symbols-label')) : undefined;
     const byAnnotation = perDialect.annotation ? make(perDialect.annotation, option(a, 'reference-annotation-label')) : undefined;
@@ -89,10 +107,21 @@ async function update(argv: readonly string[]): Promise<number> {
       if (!r) throw new HarnessError(`${c.id} is a ${c.dialect} case but no --reference-${c.dialect} was given`);
       return r;
     };
+    referenceArgs = (c) => {
+      const r = referenceFor(c);
+      return ['--reference', r.command.binary, '--reference-label', r.label];
+    };
   }
   const { cases } = selectCases(option(a, 'cases') ?? DEFAULT_CASES[0]!, a.positional);
   for (const c of cases) referenceFor(c); // refuse up front, before any reference runs
   const plan = await planGoldenUpdate(cases, dir, referenceFor, positiveInt(a, 'jobs', Math.max(1, cpus().length)), positiveInt(a, 'timeout', 30) * 1000);
+  const html = option(a, 'html');
+  if (html) {
+    const byId = new Map(cases.map((c) => [c.id, c]));
+    const references = [...new Set(cases.map(referenceFor))];
+    const command = (id: string): string => shellCommand(['npx', 'klp-harness', 'golden', 'update', ...referenceArgs(byId.get(id)!), ...placeOptions(a), id]);
+    writeOutput(html, goldenUpdateHtml({ dir, corpus: option(a, 'cases') ?? DEFAULT_CASES[0]!, references, changes: plan.changes, failures: plan.failures, command }));
+  }
   const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const lines: string[] = [];
   for (const c of plan.changes) {

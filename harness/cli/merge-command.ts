@@ -2,6 +2,8 @@
 import { HarnessError } from '../errors.js';
 import { mergeReports } from '../merge.js';
 import { writeOutput } from '../../src/cli/files.js';
+import { githubRunOutputs } from '../report/github.js';
+import { runReportHtml } from '../report/html.js';
 import { readJsonReport, writeJsonReport } from '../report/json.js';
 import { junitXml } from '../report/junit.js';
 import { renderTerminal } from '../report/terminal.js';
@@ -13,7 +15,7 @@ Joins shard reports of one reference build into the report of the whole corpus; 
 merged run passes, 1 when a case failed, 2 when the reports cannot be merged.`;
 
 export async function run(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, { json: { value: true }, junit: { value: true } }, 'merge');
+  const a = parseArgs(argv, { json: { value: true }, junit: { value: true }, html: { value: true } }, 'merge');
   const out = option(a, 'json');
   if (!out) throw new HarnessError('merge needs --json OUT');
   if (a.positional.length === 0) throw new HarnessError('merge needs the shard reports to join');
@@ -21,6 +23,9 @@ export async function run(argv: readonly string[]): Promise<number> {
   writeJsonReport(out, merged);
   const junit = option(a, 'junit');
   if (junit) writeOutput(junit, junitXml(merged));
+  const html = option(a, 'html');
+  if (html) writeOutput(html, runReportHtml(merged));
+  process.stdout.write(githubRunOutputs(merged, 'klp-harness merge'));
   // The shards already printed their cases; the merged verdict is the summary line.
   process.stdout.write(renderTerminal(merged, { colour: false, ci: true }));
   return merged.passed ? 0 : 1;

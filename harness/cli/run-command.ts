@@ -2,13 +2,10 @@
 import { cpus } from 'node:os';
 import { writeOutput } from '../../src/cli/files.js';
 import { writeJsonReport } from '../report/json.js';
-import { junitXml } from '../report/junit.js';
 import { isCi, ProgressBar, renderTerminal } from '../report/terminal.js';
 import { parseShard, runHarness } from '../run.js';
 import { HarnessError } from '../errors.js';
-import { runGenerateCommand } from '../generate/commands.js';
 import { dialectOption, option, parseArgs, positiveInt, type ParsedArgs } from './args.js';
-import { seedOption } from './gen-command.js';
 import { chooseReference, DEFAULT_CASES } from './reference-options.js';
 
 const SPEC = {
@@ -39,8 +36,11 @@ async function runGenerated(a: ParsedArgs): Promise<number> {
   const referenceLabel = option(a, 'reference-label');
   const referenceAnnotationLabel = option(a, 'reference-annotation-label');
   if (option(a, 'reference-cmd') !== undefined) throw new HarnessError('run --generate takes --reference PATH (a wrapper command is not supported there)');
+  if (option(a, 'html') !== undefined) throw new HarnessError('run --generate writes no report: --html is for a run over cases');
   const dialect = dialectOption(a);
   const out = option(a, 'minimized-out');
+  // Imported when used: the generator and its reports cost a plain run ~0.1 s of start-up.
+  const [{ runGenerateCommand }, { seedOption }] = await Promise.all([import('../generate/commands.js'), import('./gen-command.js')]);
   const { exitCode } = await runGenerateCommand({
     seed: seedOption(option(a, 'seed')),
     count: positiveInt(a, 'generate', 1),
@@ -107,7 +107,11 @@ export async function run(argv: readonly string[]): Promise<number> {
   const json = option(a, 'json');
   if (json) writeJsonReport(json, report);
   const junit = option(a, 'junit');
-  if (junit) writeOutput(junit, junitXml(report));
+  if (junit) writeOutput(junit, (await import('../report/junit.js')).junitXml(report));
+  const html = option(a, 'html');
+  if (html) writeOutput(html, (await import('../report/html.js')).runReportHtml(report));
+  // Annotations before the case lines: the summary line stays the last line.
+  process.stdout.write((await import('../report/github.js')).githubRunOutputs(report));
   const colour = a.flags.has('color') || (!a.flags.has('no-color') && process.stdout.isTTY === true && !process.env.NO_COLOR);
   process.stdout.write(renderTerminal(report, { colour, ci }));
   if (report.interrupted) {

@@ -3,6 +3,7 @@
 import { readInputText, writeOutput } from '../../src/cli/files.js';
 import { CASE_CLASSES, type Agreement, type CaseClass } from '../classify.js';
 import { HarnessError } from '../errors.js';
+import type { DifferingBlock } from './side-by-side.js';
 
 export const SCHEMA_VERSION = 2;
 
@@ -27,8 +28,14 @@ export interface ReferenceReport {
 
 export interface CaseReport {
   id: string;
+  /** The case directory as the run was given it: what the reproduce command names. */
+  dir: string;
   dialect: 'symbols' | 'annotation';
   arch: string | null;
+  /** case.json's `compiler` (gcc-12, clang-15, …). */
+  compiler: string | null;
+  /** case.json's `flagSet` (O2, O2-ffs, …), else its `flags`. */
+  flagSet: string | null;
   class: CaseClass;
   /** Did this case let the run pass (see classPasses)? */
   passed: boolean;
@@ -40,6 +47,11 @@ export interface CaseReport {
   timings: { oursMs: number | null; referenceMs: number | null };
   differingSections: string[];
   diff: string | null;
+  /**
+   * The canonical dumps of the differing blocks side by side, reference left and `versus` right
+   * (the side the unified diff compares with): for the HTML report. Null when none differ.
+   */
+  sideBySide: { versus: 'ours' | 'model'; blocks: DifferingBlock[] } | null;
   firstDifferingOffset: number | null;
   /**
    * The deviations of the reference's model that acted on this case: for `known`, what reproduced
@@ -65,6 +77,8 @@ export interface HarnessReport {
   reference: { label: string; path: string; sha256: string; command: string[] };
   /** The reference's model: our converter plus these deviations (harness/references/<label>.ts). */
   model: { label: string; describes: string; deviations: DeviationEntry[] };
+  /** The case or corpus directories the run was given. */
+  corpus: string[];
   startedAt: string;
   durationMs: number;
   options: { dialect: 'symbols' | 'annotation' | null; shard: string | null; jobs: number };

@@ -1,6 +1,7 @@
 // JUnit XML, one <testcase> per case, for CI systems that render test results.
 import { classPasses } from '../classify.js';
 import type { CaseReport, HarnessReport } from './json.js';
+import { reproduceCommand } from './reproduce.js';
 
 /** Escapes text for XML content and attribute values; drops characters XML 1.0 cannot hold. */
 export function xmlEscape(s: string): string {
@@ -13,13 +14,23 @@ export function xmlEscape(s: string): string {
     .replace(/'/g, '&apos;');
 }
 
-function testcase(c: CaseReport): string {
+/** A failure's text: what GitLab's MR widget shows, so the class and the command come first. */
+function failureText(report: HarnessReport, c: CaseReport): string {
+  return [
+    `class: ${c.class}`,
+    c.note,
+    c.firstDifferingOffset !== null ? `first differing offset: 0x${c.firstDifferingOffset.toString(16)}` : '',
+    `reproduce: ${reproduceCommand(report, c)}`,
+    c.diff ?? '',
+  ].filter(Boolean).join('\n');
+}
+
+function testcase(report: HarnessReport, c: CaseReport): string {
   const seconds = (((c.timings.oursMs ?? 0) + (c.timings.referenceMs ?? 0)) / 1000).toFixed(3);
   const open = `  <testcase classname="klp-harness.${xmlEscape(c.dialect)}" name="${xmlEscape(c.id)}" time="${seconds}">`;
   if (c.class === 'skipped') return `${open}\n    <skipped message="${xmlEscape(c.note)}"/>\n  </testcase>`;
   if (!classPasses(c)) {
-    const body = [c.note, c.firstDifferingOffset !== null ? `first differing offset: 0x${c.firstDifferingOffset.toString(16)}` : '', c.diff ?? ''].filter(Boolean).join('\n');
-    return `${open}\n    <failure message="${xmlEscape(`${c.class}: ${c.note}`)}" type="${xmlEscape(c.class)}">${xmlEscape(body)}</failure>\n  </testcase>`;
+    return `${open}\n    <failure message="${xmlEscape(`${c.class}: ${c.note}`)}" type="${xmlEscape(c.class)}">${xmlEscape(failureText(report, c))}</failure>\n  </testcase>`;
   }
   return `${open}\n    <system-out>${xmlEscape(`${c.class}${c.agreement ? ` (${c.agreement})` : ''}${c.class === 'known' && c.deviations.length ? ` [${c.deviations.join(', ')}]` : ''}${c.note ? `: ${c.note}` : ''}`)}</system-out>\n  </testcase>`;
 }
@@ -32,7 +43,7 @@ export function junitXml(report: HarnessReport): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="klp-harness" tests="${report.cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds}">`,
     `<testsuite name="klp-harness ${xmlEscape(report.reference.label)}" tests="${report.cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds}" timestamp="${xmlEscape(report.startedAt)}">`,
-    ...report.cases.map(testcase),
+    ...report.cases.map((c) => testcase(report, c)),
     '</testsuite>',
     '</testsuites>',
     '',

@@ -1,0 +1,20 @@
+// The one command that reproduces a case locally, as every report shows it (HTML, JUnit, GitHub).
+import type { CaseReport, HarnessReport } from './json.js';
+
+/** A word for a POSIX shell: bare when it is safe, else single-quoted. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export const shellCommand = (argv: readonly string[]): string => argv.map(shellQuote).join(' ');
+
+/**
+ * `npx klp-harness run --reference PATH --reference-label L CASE_DIR`; a wrapped reference (a
+ * --reference-cmd run) is named by its whole command. A report written before cases carried their
+ * directory names the case id instead.
+ */
+export function reproduceCommand(report: Pick<HarnessReport, 'reference'>, c: Pick<CaseReport, 'id'> & Partial<Pick<CaseReport, 'dir'>>): string {
+  const ref = report.reference;
+  const reference = ref.command.length > 1 ? ['--reference-cmd', ref.command.join(' ')] : ['--reference', ref.path];
+  return shellCommand(['npx', 'klp-harness', 'run', ...reference, '--reference-label', ref.label, c.dir ?? c.id]);
+}
