@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeCpio } from './cpio.js';
-import { caseScript, parseGuestOutput } from './guest.js';
+import { caseScript, initScript, kallsymsInit, parseGuestOutput } from './guest.js';
 
 describe('the initramfs writer', () => {
   it('writes newc that cpio(1) lists and extracts, when cpio is installed', async () => {
@@ -42,5 +42,17 @@ describe('the guest protocol', () => {
   it('quotes what the case file gives it', () => {
     const s = caseScript({ id: 'x', file: 'x.ko', name: 'x', livepatch: true, late: [], setup: [], teardown: [], files: ["/proc/it's"], kallsyms: [] });
     expect(s).toContain(`block '/proc/it'\\''s' patched:0`);
+  });
+
+  it('reports on ttyS1 on x86_64, and on a quieted /dev/console on the one-port boards', () => {
+    const c = { id: 'x', file: 'x.ko', name: 'x', livepatch: false, late: [], setup: [], teardown: [], files: [], kallsyms: [] };
+    const x86 = initScript([c]);
+    expect(x86).toContain('R=/dev/ttyS1');
+    expect(x86).not.toContain('dmesg -n 1');
+    const board = initScript([c], '', { device: '/dev/console', quietConsole: true });
+    expect(board).toMatch(/mount -t devtmpfs devtmpfs \/dev\ndmesg -n 1\nR=\/dev\/console\n/);
+    // A boot that must show an oops keeps the console's log level.
+    expect(initScript([c], '', { device: '/dev/console', quietConsole: false })).not.toContain('dmesg -n 1');
+    expect(kallsymsInit({ device: '/dev/console', quietConsole: true })).toContain('gzip -c /proc/kallsyms | base64 > $R');
   });
 });

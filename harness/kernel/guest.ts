@@ -1,9 +1,12 @@
 // What runs inside the guest: a busybox initramfs whose /init loads each case's module in turn
-// and reports on ttyS1 in a line protocol the host parses (`@@key value`, and `@@begin key` …
-// `@@endblock key` around file contents). The console (ttyS0) stays free for the kernel's own
-// messages, which is where an oops shows.
-import { readFileSync } from 'node:fs';
+// and reports in a line protocol the host parses (`@@key value`, and `@@begin key` …
+// `@@endblock key` around file contents). On x86_64 the report goes to ttyS1 and the console
+// (ttyS0) stays free for the kernel's own messages, which is where an oops shows. The other boards
+// have one port: the report goes to /dev/console, and the guest first turns the console's log
+// level down (`dmesg -n 1`) so kernel messages do not break its lines (dmesg is reported per case
+// anyway); a boot whose case is expected to oops keeps the level, so the oops shows.
 import { HarnessError } from '../errors.js';
+import { readInputFile } from '../../src/cli/files.js';
 import { writeCpio, type CpioEntry } from './cpio.js';
 
 export const BUSYBOX_PATHS = ['/bin/busybox', '/usr/bin/busybox'];
@@ -27,13 +30,21 @@ export interface GuestCase {
   kallsyms: string[];
 }
 
-const PROLOGUE = `#!/bin/busybox sh
+/** Where the guest reports, and whether it quiets the console first. */
+export interface GuestChannel {
+  device: '/dev/ttyS1' | '/dev/console';
+  quietConsole: boolean;
+}
+
+export const SECOND_SERIAL: GuestChannel = { device: '/dev/ttyS1', quietConsole: false };
+
+const prologue = (ch: GuestChannel): string => `#!/bin/busybox sh
 /bin/busybox mkdir -p /proc /sys /dev /tmp
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-R=/dev/ttyS1
+${ch.quietConsole ? 'dmesg -n 1\n' : ''}R=${ch.device}
 say() { echo "@@$*" > $R; }
 block() { say "begin $2"; { cat "$1" 2>&1; echo; } > $R; say "endblock $2"; }
 # waits up to $2 tenths of a second for file $1 to read $3 ("gone" waits for it to disappear)
@@ -82,34 +93,37 @@ export function caseScript(c: GuestCase): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function initScript(cases: readonly GuestCase[], extra = ''): string {
-  return PROLOGUE + extra + cases.map(caseScript).join('') + EPILOGUE;
+export function initScript(cases: readonly GuestCase[], extra = '', channel: GuestChannel = SECOND_SERIAL): string {
+  return prologue(channel) + extra + cases.map(caseScript).join('') + EPILOGUE;
 }
 
 /**
  * The init that only dumps /proc/kallsyms (klp-harness kallsyms). Every byte through the emulated
  * UART costs an exit to QEMU, so the 4 MB of text goes gzipped (base64: the tty is not raw).
  */
-export const KALLSYMS_INIT = `${PROLOGUE}say "case kallsyms"
+export const kallsymsInit = (channel: GuestChannel = SECOND_SERIAL): string => `${prologue(channel)}say "case kallsyms"
 say "begin kallsyms.gz.b64"
 gzip -c /proc/kallsyms | base64 > $R
 say "endblock kallsyms.gz.b64"
 say "end kallsyms"
 ${EPILOGUE}`;
 
-export function busyboxBinary(): Uint8Array {
-  for (const p of BUSYBOX_PATHS) {
+export const KALLSYMS_INIT = kallsymsInit();
+
+/** The host's busybox (x86_64), or the one at `path` (another architecture's busybox-static). */
+export function busyboxBinary(path?: string): Uint8Array {
+  for (const p of path ? [path] : BUSYBOX_PATHS) {
     try {
-      return readFileSync(p);
+      return readInputFile(p);
     } catch {
       // try the next
     }
   }
-  throw new HarnessError(`no busybox binary (${BUSYBOX_PATHS.join(', ')}): install busybox-static`);
+  throw new HarnessError(`no busybox binary (${path ?? BUSYBOX_PATHS.join(', ')}): install busybox-static`);
 }
 
 /** The initramfs: busybox, /init, and files (modules) at the paths given. */
-export function buildInitramfs(init: string, files: ReadonlyArray<{ path: string; data: Uint8Array }>): Uint8Array {
+export function buildInitramfs(init: string, files: ReadonlyArray<{ path: string; data: Uint8Array }>, busybox?: string): Uint8Array {
   const entries: CpioEntry[] = [];
   const dirs = new Set<string>();
   const ensureDir = (path: string): void => {
@@ -123,7 +137,7 @@ export function buildInitramfs(init: string, files: ReadonlyArray<{ path: string
     }
   };
   for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'm']) ensureDir(d);
-  entries.push({ path: 'bin/busybox', kind: 'file', data: busyboxBinary(), mode: 0o755 });
+  entries.push({ path: 'bin/busybox', kind: 'file', data: busyboxBinary(busybox), mode: 0o755 });
   entries.push({ path: 'init', kind: 'file', data: new TextEncoder().encode(init), mode: 0o755 });
   for (const f of files) {
     const path = f.path.replace(/^\/+/, '');

@@ -36,6 +36,7 @@ static int livepatch_cmdline_proc_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+#if IS_ENABLED(CONFIG_LIVEPATCH)
 static struct klp_func funcs[] = {
 	{ .old_name = "cmdline_proc_show", .new_func = livepatch_cmdline_proc_show, },
 	{ }
@@ -56,6 +57,21 @@ static int klp_annot_init(void)
 	return klp_enable_patch(&patch);
 }
 
+MODULE_INFO(livepatch, "Y");
+#else
+/*
+ * A kernel without CONFIG_LIVEPATCH (Debian's arm64, ppc64el and s390x) refuses a livepatch=Y
+ * module, but its loader skips .klp.rela sections and SHN_LIVEPATCH symbols: this variant
+ * carries the converted code and runs none of it.
+ */
+static void *const klp_annot_keep[] __used = { livepatch_cmdline_proc_show };
+
+static int klp_annot_init(void)
+{
+	return 0;
+}
+#endif
+
 static void klp_annot_exit(void)
 {
 }
@@ -63,4 +79,3 @@ static void klp_annot_exit(void)
 module_init(klp_annot_init);
 module_exit(klp_annot_exit);
 MODULE_LICENSE("GPL");
-MODULE_INFO(livepatch, "Y");

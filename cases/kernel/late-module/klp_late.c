@@ -37,6 +37,7 @@ static ssize_t livepatch_bm_status_read(struct file *file, char __user *buf, siz
 	return simple_read_from_buffer(buf, nbytes, ppos, s, strlen(s));
 }
 
+#if IS_ENABLED(CONFIG_LIVEPATCH)
 static struct klp_func funcs[] = {
 	{ .old_name = "bm_status_read", .new_func = livepatch_bm_status_read, },
 	{ }
@@ -57,6 +58,21 @@ static int klp_late_init(void)
 	return klp_enable_patch(&patch);
 }
 
+MODULE_INFO(livepatch, "Y");
+#else
+/*
+ * A kernel without CONFIG_LIVEPATCH (Debian's arm64, ppc64el and s390x) refuses a livepatch=Y
+ * module, but its loader skips .klp.rela sections and SHN_LIVEPATCH symbols: this variant
+ * carries the converted code and runs none of it.
+ */
+static void *const klp_late_keep[] __used = { livepatch_bm_status_read };
+
+static int klp_late_init(void)
+{
+	return 0;
+}
+#endif
+
 static void klp_late_exit(void)
 {
 }
@@ -64,4 +80,3 @@ static void klp_late_exit(void)
 module_init(klp_late_init);
 module_exit(klp_late_exit);
 MODULE_LICENSE("GPL");
-MODULE_INFO(livepatch, "Y");
