@@ -11,7 +11,8 @@ export type Arch = (typeof ARCHES)[number];
 
 export interface CaseMeta {
   id?: string;
-  arch?: Arch;
+  /** An ARCHES name for corpus and generated cases; any name for cases from elsewhere (loongarch64, riscv64). */
+  arch?: Arch | (string & {});
   compiler?: string;
   compilerVersion?: string;
   binutils?: string;

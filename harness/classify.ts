@@ -57,7 +57,17 @@ export function caseError(note: string): Classification {
 /** How reports name what our side did. */
 export const oursOutcomeName = (o: OursOutcome): string => (o.kind === 'ok' ? 'ok' : o.errorKind);
 
-const parseDump = (bytes: Uint8Array): DumpBlock[] => dumpObject(readElf(bytes));
+/**
+ * The canonical dump of an output, made once per output: the classifier and the report's
+ * side-by-side view both read it (dumping is most of classifying a `known` case).
+ */
+const dumps = new WeakMap<Uint8Array, DumpBlock[]>();
+export function dumpOfBytes(bytes: Uint8Array): DumpBlock[] {
+  let d = dumps.get(bytes);
+  if (!d) dumps.set(bytes, (d = dumpObject(readElf(bytes))));
+  return d;
+}
+const parseDump = dumpOfBytes;
 
 /** The model's outcome in words, for notes. */
 export function describeModelOutcome(m: ModelOutcome): string {

@@ -133,7 +133,7 @@ describe.skipIf(!hasX86)('differential runs (local reference builds)', () => {
   it.skipIf(!existsSync(V7) || !existsSync(MINIMAL))('agree with v7 and minimal', async () => {
     const summary = await runGenerated({ seed: 11, count: 40, reference: V7, referenceAnnotation: MINIMAL });
     expect(summary.divergences).toEqual([]);
-    // v7 drops e_flags: every ppc64 scenario differs from it, as its ledger says.
+    // v7 drops e_flags: every ppc64 scenario differs from it, as its model reproduces.
     expect(summary.tolerated).toBeGreaterThan(0);
   }, 120_000);
 });

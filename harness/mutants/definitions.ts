@@ -22,6 +22,8 @@ export interface Mutant {
    * mutant's output is the reference's, so a differential run rightly passes it.
    */
   deviationOf?: string[];
+  /** The dialects whose conversions it changes (default both): a run of the other cannot see it. */
+  dialects?: Array<'symbols' | 'annotation'>;
   patches: SourcePatch[];
 }
 
@@ -96,26 +98,31 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: 'toc-converted',
+    dialects: ['symbols'],
     bug: 'the ppc64 TOC base .TOC. is converted (or reported missing) although the module loader resolves it',
     patches: [{ file: PLAN, search: "sym.shndx === SHN_UNDEF && sym.name !== '.TOC.' && !list.exported.has(sym.name)", replace: 'sym.shndx === SHN_UNDEF && !list.exported.has(sym.name)' }],
   },
   {
     id: 'exported-converted',
+    dialects: ['symbols'],
     bug: 'a symbol symbols.klp marks exported (__ksymtab_X) is converted instead of left to the module loader',
     patches: [{ file: PLAN, search: "sym.shndx === SHN_UNDEF && sym.name !== '.TOC.' && !list.exported.has(sym.name)", replace: "sym.shndx === SHN_UNDEF && sym.name !== '.TOC.'" }],
   },
   {
     id: 'sympos-off-by-one',
+    dialects: ['symbols'],
     bug: 'a KLP_SYMPOS position is written zero-based: sympos N binds the (N-1)th symbol of that name',
     patches: [{ file: PLAN, search: '    if (chosen) return { ...chosen, name, lpObjname: chosen.objname };', replace: '    if (chosen) return { ...chosen, sympos: Math.max(0, chosen.sympos - 1), name, lpObjname: chosen.objname };' }],
   },
   {
     id: 'sympos-bound-off-by-one',
+    dialects: ['symbols'],
     bug: 'KLP_SYMPOS validation is off by one: the last occurrence of a duplicated name (sympos = count) is refused',
     patches: [{ file: PLAN, search: '    if (a.sympos > count) {', replace: '    if (a.sympos >= count) {' }],
   },
   {
     id: 'annotation-host-byte-order',
+    dialects: ['symbols'],
     deviationOf: ['v4-sympos-in-host-order', 'v5-sympos-in-host-order'],
     bug: 'KLP_SYMPOS entries are read in the host\'s byte order (little-endian), not the object\'s: big-endian targets get sympos × 2^24',
     seen: 'v4/v5 on s390x',
@@ -123,6 +130,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: 'annotation-host-pointer-size',
+    dialects: ['symbols'],
     deviationOf: ['v7-annotation-entries-of-12-bytes', 'v4-annotation-entries-of-12-bytes', 'v5-annotation-entries-of-12-bytes'],
     bug: 'KLP_SYMPOS entries are sized by the host\'s struct (12 bytes), so 32-bit objects with { void *, u32 } entries are refused',
     seen: 'v4–v7 on ppc32: "length beyond nr_entries"',
@@ -135,11 +143,14 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: 'symtab-info-stale',
+    // removeSections runs only for the symbols-list dialect's annotation sections.
+    dialects: ['symbols'],
     bug: '.symtab sh_info is not recounted after the local symbols of removed annotation sections go: it no longer counts the locals',
     patches: [{ file: 'src/elf/edit.ts', search: '    tab.info = localSymbolCount(kept);', replace: '    tab.info = Math.max(tab.info, localSymbolCount(kept));' }],
   },
   {
     id: 'group-members-stale',
+    dialects: ['symbols'],
     deviationOf: ['v7-stale-links', 'v4-stale-links', 'v5-stale-links'],
     bug: 'section group member lists keep the old section indices after annotation sections are removed',
     seen: 'v4–v7',
@@ -147,6 +158,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: 'link-order-stale',
+    dialects: ['symbols'],
     deviationOf: ['v7-stale-links', 'v4-stale-links', 'v5-stale-links'],
     bug: 'SHF_LINK_ORDER sh_link keeps the old section index after annotation sections are removed',
     seen: 'v4–v7',
@@ -154,6 +166,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: 'klp-rela-named-after-symobj',
+    dialects: ['annotation'],
     bug: 'annotation dialect: the klp rela section is named after the symbol\'s object instead of the patched object',
     patches: [{ file: PLAN, search: 'name: klpRelaSectionName(input.dialect, conv.lpObjname, base.name), objname: conv.lpObjname,', replace: 'name: klpRelaSectionName(input.dialect, conv.objname, base.name), objname: conv.objname,' }],
   },

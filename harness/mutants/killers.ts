@@ -61,7 +61,7 @@ function wideAddend(): KillerCase {
       expect: 'convert',
       exercises: ['addend', 'wide-addend', 'shared-symbol-across-sections'],
       source: 'harness/mutants/killers.ts (ELF builder)',
-      note: 'R_X86_64_64 relocations with addends +0x100000005, -0x100000008 and +0x7fffffff00000000 to a vmlinux symbol: the klp relocations must keep them exact. Kills mutant addend-truncated-32; v7 truncates them (ledger v7-truncates-wide-addends).',
+      note: 'R_X86_64_64 relocations with addends +0x100000005, -0x100000008 and +0x7fffffff00000000 to a vmlinux symbol: the klp relocations must keep them exact. Kills mutant addend-truncated-32; v7 truncates them (deviation v7-addends-truncated).',
     },
   };
 }
@@ -124,7 +124,7 @@ function groupAfterAnnotations(): KillerCase {
       expect: 'convert',
       exercises: ['sympos', 'comdat-group', 'link-order', 'annotation-sections-removed', 'shared-symbol-across-sections'],
       source: 'harness/mutants/killers.ts (ELF builder)',
-      note: 'A KLP_SYMPOS section (.klp.module_relocs.vmlinux) comes before a COMDAT group and a SHF_LINK_ORDER section: removing it must renumber the group members and the sh_link. Kills mutants group-members-stale and link-order-stale from the corpus; v7 leaves the old indices (ledger v7-stale-group-and-link-order).',
+      note: 'A KLP_SYMPOS section (.klp.module_relocs.vmlinux) comes before a COMDAT group and a SHF_LINK_ORDER section: removing it must renumber the group members and the sh_link. Kills mutants group-members-stale and link-order-stale from the corpus; v7 leaves the old indices (deviation v7-stale-links).',
     },
   };
 }

@@ -46,7 +46,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   });
   process.stdout.write(`\nbaseline ${(baselineMs / 1000).toFixed(1)} s, total ${((performance.now() - t0) / 1000).toFixed(1)} s${a.flags.has('keep') ? `, copies kept in ${workdir}` : ''}\n`);
   process.stdout.write(`${mutationTable(results)}\n`);
-  return results.every((r) => r.status === 'killed' || r.status === 'deviation') ? 0 : 1;
+  return results.every((r) => r.status === 'killed' || r.status === 'deviation' || r.status === 'not-applicable') ? 0 : 1;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

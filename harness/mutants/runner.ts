@@ -26,7 +26,7 @@ export interface CheckOutcome {
 }
 
 /** `deviation`: survived a differential run against a reference of which it is a deviation, as it should. */
-export type MutantStatus = 'killed' | 'survived' | 'stale' | 'broken' | 'deviation';
+export type MutantStatus = 'killed' | 'survived' | 'stale' | 'broken' | 'deviation' | 'not-applicable';
 
 export interface MutantResult {
   id: string;
@@ -162,7 +162,8 @@ async function differentialRun(dir: string, ref: NonNullable<RunnerOptions['diff
   if (r.timedOut) return [`timed out after ${Math.round(timeoutMs / 1000)} s`];
   try {
     const report = JSON.parse(readFileSync(out, 'utf8')) as { cases: Array<{ id: string; class: string; passed: boolean }> };
-    return report.cases.filter((c) => !c.passed).map((c) => `${c.id} (${c.class})`);
+    // A reference that ran out of time says nothing about the mutant (a busy machine does that).
+    return report.cases.filter((c) => !c.passed && c.class !== 'refTimeout').map((c) => `${c.id} (${c.class})`);
   } catch {
     return [`run exited ${r.exitCode}: ${r.stderr.split('\n')[0]}`];
   } finally {
@@ -214,6 +215,9 @@ export async function runBaseline(base: string, opts: RunnerOptions): Promise<Ba
 export async function runMutant(mutant: Mutant, base: string, root: string, baseline: Baseline, opts: RunnerOptions, smoke?: readonly string[]): Promise<MutantResult> {
   const t0 = performance.now();
   const done = (status: MutantStatus, by: string, checks: CheckOutcome[] = []): MutantResult => ({ id: mutant.id, status, by, ms: performance.now() - t0, checks });
+  if (opts.differential && mutant.dialects && !mutant.dialects.includes(opts.differential.dialect)) {
+    return done('not-applicable', `changes only ${mutant.dialects.join(', ')} conversions; this run is ${opts.differential.dialect}`);
+  }
   const dir = mutantCopy(base, root, mutant.id);
   try {
     try {
@@ -279,8 +283,11 @@ export function mutationTable(results: readonly MutantResult[]): string {
   const fmt = (row: string[]): string => row.map((c, i) => (i === 2 && c.length > 90 ? `${c.slice(0, 89)}…` : c).padEnd(widths[i]!)).join('  ').trimEnd();
   const killed = results.filter((r) => r.status === 'killed').length;
   const deviations = results.filter((r) => r.status === 'deviation').length;
-  const last = deviations
-    ? `${killed}/${results.length - deviations} mutants killed (${deviations} more are deviations of the reference and rightly pass)`
-    : `${killed}/${results.length} mutants killed`;
+  const inapplicable = results.filter((r) => r.status === 'not-applicable').length;
+  const asides = [
+    deviations ? `${deviations} more are deviations of the reference and rightly pass` : '',
+    inapplicable ? `${inapplicable} change only the other dialect` : '',
+  ].filter(Boolean);
+  const last = `${killed}/${results.length - deviations - inapplicable} mutants killed${asides.length ? ` (${asides.join('; ')})` : ''}`;
   return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), last].join('\n');
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readInputFile, writeOutput } from '../../src/cli/files.js';
 import { buildObject, type ObjectSpec } from '../../src/elf/builder.js';
-import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, STB_LOCAL } from '../../src/elf/constants.js';
+import { SHF_ALLOC, SHF_EXECINSTR, SHF_LINK_ORDER, SHF_WRITE, STB_LOCAL } from '../../src/elf/constants.js';
 import { EM } from '../../src/elf/machines.js';
 import { writeElf } from '../../src/elf/write.js';
 import { writeCaseFiles, type CaseMeta } from '../case.js';
@@ -22,6 +22,7 @@ const R_X86_64_PC32 = 2;
 const STT_FUNC = 2;
 const STT_OBJECT = 1;
 const MAGIC = 'klp-convert-symbol-data.0.1\n';
+const text = (name: string) => ({ name, flags: SHF_ALLOC | SHF_EXECINSTR, addralign: 16n, data: new Uint8Array(16) });
 
 export interface DeviationCase {
   id: string;
@@ -178,21 +179,84 @@ function wideAddendAnnotation(): DeviationCase {
 }
 
 /** EI_OSABI GNU (what gas writes for an object with an ifunc or a unique symbol), annotation dialect. */
-function osabiGnuAnnotation(): DeviationCase {
-  const sym = '.klp.sym.rela.vmlinux.vmlinux.saved_command_line,0';
-  const spec: ObjectSpec = {
+/** An x86_64 function `user` in .text whose one call goes to the annotated symbol `sym`. */
+function oneAnnotatedCall(sym: string, user: string, extra: Partial<ObjectSpec> = {}): Uint8Array {
+  return writeElf(buildObject({
     machine: EM.X86_64,
-    osabi: 3,
-    sections: [{ name: '.text', flags: SHF_ALLOC | SHF_EXECINSTR, addralign: 16n, data: new Uint8Array(16) }],
-    symbols: [{ name: 'osabi_user', bind: 1, type: STT_FUNC, section: '.text', size: 16n }, { name: sym }],
+    sections: [text('.text')],
+    symbols: [{ name: user, bind: 1, type: STT_FUNC, section: '.text', size: 16n }, { name: sym }],
     relocs: { '.text': [{ offset: 3n, type: R_X86_64_PC32, symbol: sym, addend: -4n }] },
-  };
+    ...extra,
+  }));
+}
+
+function osabiGnuAnnotation(): DeviationCase {
   const id = 'x86_64-osabi-gnu-annotation';
   return {
     id,
-    input: writeElf(buildObject(spec)),
+    input: oneAnnotatedCall('.klp.sym.rela.vmlinux.vmlinux.saved_command_line,0', 'osabi_user', { osabi: 3 }),
     meta: meta(id, 'annotation', 'convert', ['annotation', 'osabi'], 'harness/references/cases.ts (ELF builder)',
       'EI_OSABI is 3 (ELFOSABI_GNU): ours keeps the input header; minimal writes a fresh one with EI_OSABI 0.'),
+  };
+}
+
+/** Annotation dialect: the patch of a module names a vmlinux symbol for its own klp rela section. */
+function modulePatchVmlinuxSymbol(): DeviationCase {
+  const id = 'x86_64-module-patch-vmlinux-symbol';
+  return {
+    id,
+    input: oneAnnotatedCall('.klp.sym.rela.test_mod.vmlinux.saved_command_line,0', 'mod_patch_user'),
+    meta: meta(id, 'annotation', 'bad-annotation', ['annotation', 'module-section-vmlinux-symbol'], 'harness/references/cases.ts (ELF builder)',
+      'The patch of test_mod names vmlinux\'s saved_command_line for .klp.rela.test_mod.*: the livepatch core refuses such a relocation ("invalid access to vmlinux symbol"), so ours refuses the module; minimal converts it.'),
+  };
+}
+
+/**
+ * A loongarch64 object shaped as its kernel builds are (no toolchain for it here): the ELF ABI in
+ * e_flags and one `__patchable_function_entries` per function (SHF_LINK_ORDER to its own text).
+ */
+function loongarchPatchableEntries(): DeviationCase {
+  const R_LARCH_64 = 2;
+  const R_LARCH_B26 = 66;
+  const entry = (name: string) => ({ name, flags: SHF_ALLOC | SHF_WRITE | SHF_LINK_ORDER, addralign: 8n, data: new Uint8Array(8) });
+  const obj = buildObject({
+    machine: EM.LOONGARCH,
+    flags: 0x43,
+    sections: [
+      { ...text('.text.klp_one') },
+      { ...text('.text.klp_two') },
+      { ...entry('__patchable_function_entries'), link: '.text.klp_one' },
+      { ...entry('__patchable_function_entries_2'), link: '.text.klp_two' },
+    ],
+    symbols: [
+      { name: 'klp_one', bind: 1, type: STT_FUNC, section: '.text.klp_one', size: 16n },
+      { name: 'klp_two', bind: 1, type: STT_FUNC, section: '.text.klp_two', size: 16n },
+      { name: 'saved_helper' },
+    ],
+    relocs: {
+      '.text.klp_one': [{ offset: 8n, type: R_LARCH_B26, symbol: 'saved_helper' }],
+      '.text.klp_two': [{ offset: 8n, type: R_LARCH_B26, symbol: 'saved_helper' }],
+      '__patchable_function_entries': [{ offset: 0n, type: R_LARCH_64, symbol: 'klp_one' }],
+      '__patchable_function_entries_2': [{ offset: 0n, type: R_LARCH_64, symbol: 'klp_two' }],
+    },
+  });
+  // Give the second entries section (and its relocations) the first one's name, as gcc does.
+  for (const [from, to] of [['__patchable_function_entries_2', '__patchable_function_entries'], ['.rela__patchable_function_entries_2', '.rela__patchable_function_entries']] as const) {
+    const src = obj.sections.find((x) => x.name === to)!;
+    const dst = obj.sections.find((x) => x.name === from)!;
+    dst.name = src.name;
+    dst.nameOffset = src.nameOffset;
+  }
+  const id = 'loongarch64-patchable-function-entries';
+  return {
+    id,
+    input: writeElf(obj),
+    symbols: `${MAGIC}*vmlinux\nsaved_helper\n`,
+    meta: {
+      ...meta(id, 'symbols', 'convert', ['patchable-function-entries', 'same-named-sections', 'e-flags'], 'harness/references/cases.ts (ELF builder)',
+        'loongarch64 (EM_LOONGARCH, e_flags 0x43) with one __patchable_function_entries per function: ours keeps each .rela__patchable_function_entries relocating its own section; the C tools point them all at the first, and drop e_flags.'),
+      arch: 'loongarch64',
+    },
   };
 }
 
@@ -205,6 +269,8 @@ export const DEVIATION_CASES: ReadonlyArray<() => DeviationCase> = [
   () => bigSympos(12000, 12000),
   wideAddendAnnotation,
   osabiGnuAnnotation,
+  modulePatchVmlinuxSymbol,
+  loongarchPatchableEntries,
 ];
 
 export function writeDeviationCases(out: string): string[] {

@@ -72,6 +72,8 @@ export interface ReferenceModel {
   label: string;
   /** Which build this is (repository, commits, dialect). */
   describes: string;
+  /** The one dialect this build converts; a run without --dialect skips the other's cases. */
+  dialect?: Dialect;
   /**
    * A known-buggy build whose headline bug is deliberately not modelled, so that runs against it
    * fail on it (the v4 shared-symbol bug, the v5 crash): said here so nobody "fixes" the model.

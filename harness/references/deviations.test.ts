@@ -14,7 +14,7 @@ import { KlpError } from '../../src/klp/errors.js';
 import type { CaseInput, Deviation, ReferenceModel } from './deviation.js';
 import {
   addendsTruncated, alignmentFailsAtWrite, annotationEntriesOf12Bytes, convertsLoadTimeSections, crashesWithoutRelaAnnotations,
-  freshHeader, ignoresRel, klpNamesRunTogether, klpSectionsByName, relaHeadersByName, reservedIndexUndefined, staleLinks,
+  findsShstrtabByName, freshHeader, ignoresRel, klpNamesRunTogether, klpSectionsByName, relaHeadersByName, reservedIndexUndefined, staleLinks,
   symposInFourBytes, symposInHostOrder, takesAnyObjectName,
 } from './deviations.js';
 import { runModel, type ModelOutcome } from './model.js';
@@ -226,6 +226,23 @@ describe('reference deviations', () => {
     expect(runModel(model(), broken).outcome).toMatchObject({ kind: 'reject', errorKind: 'bad-elf' });
     expect(runModel(model(alignmentFailsAtWrite(named('al'))), broken).outcome).toMatchObject({ kind: 'reject', errorKind: 'internal' });
     expect(runModel(model(alignmentFailsAtWrite(named('al'))), { ...broken, symbols: list('*vmlinux\nother\n') }).outcome).toMatchObject({ kind: 'reject', errorKind: 'missing-symbol' });
+  });
+
+  it('finds .shstrtab by name: section names in a table of another name stop the reference at write, after any refusal', () => {
+    const c = plain();
+    // The table's own name, respelled in place (same length): as clang -c's shared `.strtab`.
+    const text = Buffer.from(c.input).toString('latin1');
+    const at = text.indexOf('.shstrtab\0');
+    expect(at).toBeGreaterThan(0);
+    const input = new Uint8Array(c.input);
+    input.set(enc.encode('.sectname'), at);
+    const renamed: CaseInput = { ...c, input };
+    expect(readElf(input).sections.some((s) => s.name === '.shstrtab')).toBe(false);
+    expect(runModel(model(), renamed).outcome.kind).toBe('ok');
+    const dev = findsShstrtabByName(named('sh'));
+    expect(runModel(model(dev), renamed)).toMatchObject({ outcome: { kind: 'reject', errorKind: 'bad-elf' }, used: ['sh'] });
+    expect(runModel(model(dev), c).outcome.kind).toBe('ok');
+    expect(runModel(model(dev), { ...renamed, symbols: list('*vmlinux\nother\n') }).outcome).toMatchObject({ kind: 'reject', errorKind: 'missing-symbol' });
   });
 
   it('takes any object name: a control character in an object name does not stop the reference', () => {

@@ -4,12 +4,12 @@
 // kernel rule itself, from the input, rather than trusting our converter's reason: a new bug of
 // ours that refuses a legal relocation must not be explained away.
 import { ByteReader, ByteWriter } from '../../src/elf/bytes.js';
-import { SHN_LORESERVE, SHN_UNDEF, SHT_GROUP, SHT_REL, SHT_RELA, SHT_SYMTAB, SHT_SYMTAB_SHNDX } from '../../src/elf/constants.js';
+import { SHF_INFO_LINK, SHN_LORESERVE, SHN_UNDEF, SHT_GROUP, SHT_REL, SHT_RELA, SHT_SYMTAB, SHT_SYMTAB_SHNDX } from '../../src/elf/constants.js';
 import type { ElfObject, Symbol } from '../../src/elf/model.js';
 import { decodeRelocs, encodeRelocs } from '../../src/elf/relocs.js';
 import { decodeSymbols, encodeSymbols, symtabIndex } from '../../src/elf/symbols.js';
 import { checkObjname, klpRelaSectionName, livepatchSymbolName } from '../../src/klp/names.js';
-import type { KlpSectionPlan, RelocRef } from '../../src/klp/plan.js';
+import type { KlpSectionPlan } from '../../src/klp/plan.js';
 import type { Deviation, ModelState, Phase, Prediction } from './deviation.js';
 
 type Spec = Omit<Deviation, 'id' | 'divergence' | 'does' | 'cases'>;
@@ -86,49 +86,79 @@ export function relaHeadersByName(named: Named): Deviation {
       return undefined;
     },
     output(out, s) {
-      const existing = new Set((s.outputIndex ?? []).filter((i) => i >= 0));
+      const orig = s.original!;
+      const map = s.outputIndex!;
       const symtab = firstNamed(out, '.symtab');
       let changed = false;
+      // Only a value that is the correct one (the input's, renumbered) becomes the reference's: a
+      // wrong value of ours stays wrong, and shows.
+      orig.sections.forEach((was, i) => {
+        const o = map[i]!;
+        if (i === 0 || o < 0 || was.type !== SHT_RELA) return;
+        const sec = out.sections[o]!;
+        if (symtab >= 0 && sec.link === (map[was.link] ?? -1) && sec.link !== symtab) {
+          sec.link = symtab;
+          changed = true;
+        }
+        const byName = firstNamed(out, baseNameOf(sec.name));
+        if (byName >= 0 && sec.info === (map[was.info] ?? -1) && sec.info !== byName) {
+          sec.info = byName;
+          changed = true;
+        }
+      });
+      // The sections the conversion made take .symtab by name too.
       out.sections.forEach((sec, i) => {
-        if (sec.type !== SHT_RELA) return;
-        const link = symtab >= 0 ? symtab : sec.link;
-        // Sections the conversion created got their base when they were made (the plan's say).
-        const info = existing.has(i) ? firstNamed(out, baseNameOf(sec.name)) : sec.info;
-        if (link !== sec.link || (info >= 0 && info !== sec.info)) changed = true;
-        sec.link = link;
-        if (info >= 0) sec.info = info;
+        if (sec.type === SHT_RELA && !map.includes(i) && symtab >= 0 && sec.link !== symtab) {
+          sec.link = symtab;
+          changed = true;
+        }
       });
       return changed;
     },
   });
 }
 
-/** Rebuilds the plan's klp rela sections keyed by name, as `find_section_by_name` finds them. */
+/**
+ * The plan's klp rela sections as the references find them, by name: sections whose names come out
+ * equal and whose bases are different sections of one name are merged into the first, which then
+ * relocates the first section of that name. Two klp sections for one and the same base are never
+ * made by a correct conversion, so they are left as they are: the reference cannot explain them.
+ */
 function regroupByName(s: ModelState, nameOf: (objname: string, baseName: string) => string): boolean {
   const obj = s.working!;
   const plan = s.plan!;
-  const objOf = new Map(plan.conversions.map((c) => [c.index, c.lpObjname]));
-  const all: RelocRef[] = plan.klpSections.flatMap((k) => k.relocs).sort((a, b) => a.section - b.section || a.index - b.index);
-  const byName = new Map<string, KlpSectionPlan>();
-  const order: KlpSectionPlan[] = [];
-  for (const r of all) {
-    const objname = objOf.get(r.symbol)!;
-    const rela = obj.sections[r.section]!;
-    const baseName = baseNameOf(rela.name);
-    const name = nameOf(objname, baseName);
-    let k = byName.get(name);
-    if (!k) {
-      const base = firstNamed(obj, baseName);
-      k = { name, objname, base: base >= 0 ? base : rela.info, relocs: [] };
-      byName.set(name, k);
-      order.push(k);
+  const groups = new Map<string, KlpSectionPlan[]>();
+  const order: string[] = [];
+  const baseNames = new Map<KlpSectionPlan, string>();
+  for (const k of plan.klpSections) {
+    const first = k.relocs[0];
+    const baseName = first ? baseNameOf(obj.sections[first.section]!.name) : (obj.sections[k.base]?.name ?? '');
+    baseNames.set(k, baseName);
+    const name = nameOf(k.objname, baseName);
+    if (!groups.has(name)) {
+      groups.set(name, []);
+      order.push(name);
     }
-    k.relocs.push(r);
+    groups.get(name)!.push(k);
   }
-  const before = JSON.stringify(plan.klpSections.map((k) => [k.name, k.base, k.relocs.map((r) => [r.section, r.index])]));
-  const after = JSON.stringify(order.map((k) => [k.name, k.base, k.relocs.map((r) => [r.section, r.index])]));
-  plan.klpSections = order;
-  return before !== after;
+  let changed = false;
+  const out: KlpSectionPlan[] = [];
+  for (const name of order) {
+    const group = groups.get(name)!;
+    const bases = new Set(group.map((k) => k.base));
+    if (bases.size !== group.length) {
+      out.push(...group);
+      continue;
+    }
+    const baseName = baseNames.get(group[0]!)!;
+    const byName = firstNamed(obj, baseName);
+    const base = byName >= 0 ? byName : group[0]!.base;
+    const relocs = group.flatMap((k) => k.relocs).sort((a, b) => a.section - b.section || a.index - b.index);
+    if (group.length > 1 || name !== group[0]!.name || base !== group[0]!.base) changed = true;
+    out.push({ name, objname: group[0]!.objname, base, relocs });
+  }
+  plan.klpSections = out;
+  return changed;
 }
 
 /**
@@ -180,14 +210,14 @@ export function reservedIndexUndefined(named: Named): Deviation {
       s.restores.push((out) => {
         const ot = symtabIndex(out);
         const outSyms = decodeSymbols(out, ot);
-        // Symbols are only ever dropped from removed sections, never these: find them by order.
-        const removed = decodeSymbols(s.original!, symtabIndex(s.original!)).map((sym, i) => i > 0 && sym.shndx < SHN_LORESERVE && !sym.xindex && sym.shndx > 0 && s.plan!.removeSections.has(sym.shndx));
-        const newIndex = (i: number): number => i - removed.slice(0, i).filter(Boolean).length;
+        // Only symbols of removed sections are ever dropped, never these: they keep their order.
+        const newIndex = symbolIndexMap(s);
         let touched = false;
         for (const v of saved) {
-          const o = outSyms[newIndex(v.i)];
+          const at = newIndex[v.i] ?? -1;
+          const o = outSyms[at];
           if (o && o.shndx === SHN_UNDEF && o.name === v.name) {
-            outSyms[newIndex(v.i)] = { ...o, shndx: v.shndx, xindex: v.xindex };
+            outSyms[at] = { ...o, shndx: v.shndx, xindex: v.xindex };
             touched = true;
           }
         }
@@ -238,6 +268,24 @@ export function ignoresRel(named: Named): Deviation {
       const obj = s.working!;
       const isRel = (name: string | undefined): boolean => obj.sections.some((x) => x.type === SHT_REL && x.name === name);
       const kept = plan.refusals.filter((e) => !(e.kind === 'unsupported-relocation' && isRel(e.where.section)));
+      const changed = kept.length !== plan.refusals.length;
+      plan.refusals = kept;
+      return changed;
+    },
+  });
+}
+
+/** A module's klp rela section naming a vmlinux symbol is converted like any other. */
+export function convertsVmlinuxSymbolsForModules(named: Named): Deviation {
+  return deviation(named, {
+    plan(s) {
+      const plan = s.plan!;
+      // The rule checked from the symbol's own name: .klp.sym.rela.<lpobj>.vmlinux.<name>,<pos>, lpobj ≠ vmlinux.
+      const moduleToVmlinux = (symbol: string | undefined): boolean => {
+        const m = /^\.klp\.sym\.rela\.([^.]+)\.vmlinux\.[^,]+,\d+$/.exec(symbol ?? '');
+        return m !== null && m[1] !== 'vmlinux';
+      };
+      const kept = plan.refusals.filter((e) => !(e.kind === 'bad-annotation' && moduleToVmlinux(e.where.symbol) && e.where.section !== undefined));
       const changed = kept.length !== plan.refusals.length;
       plan.refusals = kept;
       return changed;
@@ -322,7 +370,7 @@ export function symposInFourBytes(named: Named): Deviation {
     plan(s) {
       let changed = false;
       for (const c of s.plan!.conversions) {
-        if (c.sympos < 1000 || c.sympos > 9999) continue;
+        if (c.sympos < 1000 || c.sympos > 9999 || c.newName !== livepatchSymbolName(c.objname, c.name, c.sympos)) continue;
         c.newName = livepatchSymbolName(c.objname, c.name, Number(String(c.sympos).slice(0, 3)));
         changed = true;
       }
@@ -351,26 +399,68 @@ export function staleLinks(named: Named): Deviation {
       const orig = s.original!;
       const map = s.outputIndex!;
       const symtab = firstNamed(out, '.symtab');
+      const renumber = (v: number): number => (v === 0 ? 0 : (map[v] ?? -1));
+      const symbols = symbolIndexMap(s);
       let changed = false;
       orig.sections.forEach((was, i) => {
         const o = map[i]!;
         if (i === 0 || o < 0) return;
         const sec = out.sections[o]!;
         if (was.type === SHT_RELA || was.type === SHT_SYMTAB || sec.name === '.strtab' || o === out.shstrndx) return;
+        // Each field becomes the reference's stale value only where ours is the correct renumbering.
         const link = was.type === SHT_GROUP && symtab >= 0 ? symtab : was.link;
-        const keepData = was.type === SHT_GROUP || was.type === SHT_SYMTAB_SHNDX || was.type === SHT_REL;
-        const sameData = !keepData || (sec.data.length === was.data.length && sec.data.every((b, k) => b === was.data[k]));
-        if (sec.link !== link || sec.info !== was.info || !sameData) changed = true;
-        sec.link = link;
-        sec.info = was.info;
-        if (keepData) {
+        if (sec.link !== link && sec.link === renumber(was.link)) {
+          sec.link = link;
+          changed = true;
+        }
+        const correctInfo = infoNamesSection(was) ? renumber(was.info) : was.type === SHT_GROUP ? (symbols[was.info] ?? -1) : was.info;
+        if (sec.info !== was.info && sec.info === correctInfo) {
+          sec.info = was.info;
+          changed = true;
+        }
+        if (was.type === SHT_GROUP && !sameBytes(sec.data, was.data) && sameBytes(sec.data, renumberedGroup(out, was, map))) {
           sec.data = was.data;
           sec.size = was.data.length;
+          changed = true;
+        }
+        if ((was.type === SHT_SYMTAB_SHNDX || was.type === SHT_REL) && !sameBytes(sec.data, was.data)) {
+          sec.data = was.data;
+          sec.size = was.data.length;
+          changed = true;
         }
       });
       return changed;
     },
   });
+}
+
+/** For each symbol of the input, its index in the output: symbols of removed sections are dropped. */
+function symbolIndexMap(s: ModelState): number[] {
+  const orig = s.original!;
+  const t = symtabIndex(orig);
+  if (t < 0) return [];
+  let next = 0;
+  return decodeSymbols(orig, t).map((sym, i) => {
+    const gone = i > 0 && !sym.xindex && sym.shndx > 0 && sym.shndx < SHN_LORESERVE && s.plan!.removeSections.has(sym.shndx);
+    return gone ? -1 : next++;
+  });
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, k) => x === b[k]);
+const infoNamesSection = (sec: { type: number; flags: bigint }): boolean => sec.type === SHT_REL || (sec.flags & SHF_INFO_LINK) !== 0n;
+
+/** A group's member list as a correct conversion writes it: members renumbered, removed ones dropped. */
+function renumberedGroup(out: ElfObject, was: { data: Uint8Array }, map: readonly number[]): Uint8Array {
+  const le = out.header.ident.littleEndian;
+  const r = new ByteReader(was.data, le);
+  const words = [r.u32(0)];
+  for (let o = 4; o + 4 <= was.data.length; o += 4) {
+    const n = map[r.u32(o)] ?? -1;
+    if (n >= 0) words.push(n);
+  }
+  const w = new ByteWriter(words.length * 4, le);
+  words.forEach((v, k) => w.u32(k * 4, v));
+  return w.bytes;
 }
 
 // ── what the reader takes, and where it fails late ─────────────────────────────────────────
@@ -394,6 +484,22 @@ function sectionHeaderAlignments(bytes: Uint8Array): Array<{ at: number; value: 
   } catch {
     return [];
   }
+}
+
+/**
+ * The writer looks the section-name string table up by the name `.shstrtab`, not by e_shstrndx.
+ * LLVM's integrated assembler (clang -c) keeps section and symbol names in one `.strtab`, so the
+ * reference converts such an object and then stops, writing nothing. (`ld.lld -r`, which makes
+ * every .ko, writes a `.shstrtab` of its own.)
+ */
+export function findsShstrtabByName(named: Named): Deviation {
+  return deviation(named, {
+    predict(s, phase) {
+      if (phase !== 'write' || !s.original || firstNamed(s.original, '.shstrtab') >= 0) return undefined;
+      const table = s.original.sections[s.original.shstrndx]?.name ?? '?';
+      return { kind: 'reject', errorKind: 'bad-elf', reason: `can't find .shstrtab (the section names are in ${table})` };
+    },
+  });
 }
 
 /** libelf lays out only power-of-two alignments: the reference converts, then elf_update fails. */

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findCases } from '../case.js';
-import { DIVERGENCES, divergencesMarkdown } from './divergences.js';
+import { DIVERGENCES, divergencesMarkdown, REAL_CORPUS_FINDINGS } from './divergences.js';
 import { REFERENCE_MODELS } from './index.js';
 
 const repo = join(import.meta.dirname, '../..');
@@ -24,5 +24,6 @@ describe('docs/divergences.md', () => {
         for (const c of d.cases) expect(ids.has(c), `${d.id}: no case ${c}`).toBe(true);
       }
     }
+    for (const f of REAL_CORPUS_FINDINGS) for (const c of f.cases) expect(ids.has(c), `finding: no case ${c}`).toBe(true);
   });
 });

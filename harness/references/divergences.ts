@@ -152,6 +152,50 @@ export const DIVERGENCES: readonly Divergence[] = [
     ours: 'read in the file\'s byte order',
     why: 'v4 and v5 read them in the host\'s: on x86_64 sympos 1 of an s390x module reads as 16777216',
   },
+  {
+    n: 22,
+    what: 'annotation dialect: a symbol of vmlinux annotated for a module\'s klp rela section (`.klp.sym.rela.<module>.vmlinux.<name>,<pos>`)',
+    ours: 'refused: `bad-annotation`, naming the symbol',
+    why: '`klp_resolve_symbols` (kernel/livepatch/core.c) refuses a module-specific klp rela section that names a vmlinux symbol ("invalid access to vmlinux symbol"), so the patch never loads; such a symbol is exported (an ordinary relocation), or the patch belongs to vmlinux',
+  },
+  {
+    n: 23,
+    what: 'a section-name string table not named `.shstrtab` (clang -c keeps section and symbol names in one `.strtab`)',
+    ours: 'the table e_shstrndx names, whatever its name; new names are appended to it',
+    why: 'ELF finds it by e_shstrndx; the references look it up by the name `.shstrtab` when writing, so they convert such an object and then write nothing ("can\'t find .shstrtab"). A .ko from `ld.lld -r` has its own `.shstrtab`',
+  },
+];
+
+/** What the corpus of real kernel objects (cases/real/) shows about the references, with a case each. */
+export const REAL_CORPUS_FINDINGS: ReadonlyArray<{ finding: string; cases: string[] }> = [
+  {
+    finding: 'v7 writes e_flags 0 on every ppc64le kbuild object (ELFv2, flags 2): a Linux ≥ 6.2 ppc64le kernel refuses the module ("Invalid module architecture in ELF header"), shown under QEMU by `klp-harness load --arch ppc64le --kernel 6.12 --reference` (docs/kernel.md)',
+    cases: ['real/ppc64le/arch-powerpc-kernel-process-symbols'],
+  },
+  {
+    finding: 'x86_64 vmlinux objects point `.static_call_sites` at keys that are not exported (`__SCK__cond_resched`, `__SCK__might_resched`, `__SCK__tp_func_*`); arm64 KVM uses a callback from `.altinstructions`: both references convert them silently',
+    cases: ['real/x86_64/arch-x86-kernel-process-symbols', 'real/aarch64/arch-arm64-kvm-arm-symbols'],
+  },
+  {
+    finding: 'addends of 2^31 and more are real (x86_64 `head64.o`, `setup.o`, `mm/init.o`): both references write them truncated to 32 bits',
+    cases: ['real/x86_64/arch-x86-kernel-head64-symbols', 'real/x86_64/arch-x86-kernel-head64-annotation'],
+  },
+  {
+    finding: 'jump labels of vmlinux objects on all four architectures get `.klp.rela.vmlinux__jump_table` from minimal: a section the kernel reads as belonging to an object named `vmlinux__jump_table`, so those relocations are never applied',
+    cases: ['real/x86_64/arch-x86-kernel-process-annotation', 'real/aarch64/arch-arm64-kernel-cpufeature-annotation', 'real/ppc64le/arch-powerpc-kernel-traps-annotation', 'real/s390x/arch-s390-kernel-traps-annotation'],
+  },
+  {
+    finding: 'a module object whose annotation names a vmlinux symbol for the module\'s klp rela section: minimal converts it, the livepatch core would refuse it',
+    cases: ['real/s390x/net-netfilter-nf-conntrack-core-annotation'],
+  },
+  {
+    finding: 'gcc-12 with binutils 2.40 makes one `__patchable_function_entries` per arm64 object; clang-15 makes one per function (same name, SHF_LINK_ORDER to its own text: 74 to 277 in an object), and the references then point every `.rela__patchable_function_entries` at the first (#18)',
+    cases: ['real/aarch64/drivers-block-loop-clang-symbols', 'loongarch64-patchable-function-entries'],
+  },
+  {
+    finding: 'objects straight from clang-15 (-c, the integrated assembler) have no `.shstrtab`: both references convert them and then stop when writing, "can\'t find .shstrtab" (#23)',
+    cases: ['real/aarch64/kernel-fork-clang-symbols', 'real/aarch64/kernel-sched-core-clang-annotation', 'real/x86_64/kernel-sched-core-clang-annotation'],
+  },
 ];
 
 /** Escapes a table cell. */
@@ -193,6 +237,8 @@ export function divergencesMarkdown(models: readonly ReferenceModel[] = REFERENC
     if (devs.length === 0 && d.notModelled) refs.push(`not modelled: ${d.notModelled}`);
     lines.push(`| ${d.n} | ${cell(d.what)} | ${cell(d.ours)} | ${cell(d.why)} | ${cell(refs.join('<br>'))} |`);
   }
+  lines.push('', '## What the real corpus finds', '', 'From `cases/real/` (kernel objects of Debian\'s linux-source-6.1, built by kbuild with Debian\'s configs, symbols.klp from Debian\'s kernels):', '');
+  for (const f of REAL_CORPUS_FINDINGS) lines.push(`- ${f.finding} (${caseList(f.cases)}).`);
   lines.push('', '## The models', '');
   for (const m of models) {
     lines.push(`- **${m.label}**: ${m.describes}; ${m.deviations.length} deviations, applied in this order: ${m.deviations.map((d) => `\`${d.id}\``).join(', ')}.`);

@@ -61,15 +61,13 @@ export function runModel(model: ReferenceModel, c: CaseInput): ModelResult {
   const act = (id: string, acted: boolean): void => void (acted && used.add(id));
   const done = (outcome: ModelOutcome): ModelResult => ({ outcome, used: devs.filter((d) => used.has(d.id)).map((d) => d.id) });
 
-  /** The reference's own stop at `phase`, if a deviation says it stops there. */
+  /**
+   * The reference's own stop at `phase`, if a deviation says it stops there (one it predicted
+   * earlier, or predicts now): the first in the model's order, which is the reference's own.
+   */
   const stopAt = (phase: Phase): Prediction | undefined => {
-    const waiting = s.pending.find((p) => p.phase === phase);
-    if (waiting) {
-      used.add(waiting.deviation);
-      return waiting.prediction;
-    }
     for (const d of devs) {
-      const p = d.predict?.(s, phase);
+      const p = s.pending.find((w) => w.phase === phase && w.deviation === d.id)?.prediction ?? d.predict?.(s, phase);
       if (p) {
         used.add(d.id);
         return p;

@@ -1,15 +1,17 @@
 // The v5 tree: joe-lawrence/klp-convert-tree klp-convert.c @ c11f199d. Known-buggy.
 import type { ReferenceModel } from './deviation.js';
 import {
-  addendsTruncated, annotationEntriesOf12Bytes, convertsLoadTimeSections, crashesWithoutRelaAnnotations, freshHeader, ignoresRel,
+  addendsTruncated, annotationEntriesOf12Bytes, convertsLoadTimeSections, crashesWithoutRelaAnnotations, findsShstrtabByName, freshHeader, ignoresRel,
   klpSectionsByName, relaHeadersByName, reservedIndexUndefined, staleLinks, symposInFourBytes, symposInHostOrder,
 } from './deviations.js';
 
 export const V5: ReferenceModel = {
   label: 'v5',
   describes: 'v5 tree: joe-lawrence/klp-convert-tree klp-convert.c @ c11f199d (symbols-list dialect)',
+  dialect: 'symbols',
   notModelled: 'its segfault on a symbol shared by relocations of two rela sections (-ffunction-sections, cold sections): runs against v5 report refCrash there, as they should',
   deviations: [
+    findsShstrtabByName({ id: 'v5-finds-shstrtab-by-name', divergence: 23, does: 'looks the section-name string table up by the name `.shstrtab` when writing (as v7)', cases: ['real/aarch64/kernel-fork-clang-symbols'] }),
     relaHeadersByName({ id: 'v5-rela-headers-by-name', divergence: 18, does: "finds each rela section's base by name (as v7)", cases: ['x86_64-same-named-sections'] }),
     reservedIndexUndefined({ id: 'v5-reserved-index-undefined', divergence: 11, does: 'treats SHN_ABS, SHN_COMMON and SHN_XINDEX symbols as undefined (as v7)', cases: ['x86_64-abs-symbol'] }),
     crashesWithoutRelaAnnotations({ id: 'v5-crashes-without-rela-annotations', divergence: 20, does: 'dereferences NULL on SHT_REL sympos annotations (as v7)', cases: ['i386-gcc-12-O2-symbols-basic'] }),

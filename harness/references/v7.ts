@@ -3,19 +3,26 @@
 import type { ReferenceModel } from './deviation.js';
 import {
   addendsTruncated, alignmentFailsAtWrite, annotationEntriesOf12Bytes, convertsLoadTimeSections, crashesWithoutRelaAnnotations,
-  freshHeader, ignoresRel, klpSectionsByName, relaHeadersByName, reservedIndexUndefined, staleLinks, symposInFourBytes,
+  findsShstrtabByName, freshHeader, ignoresRel, klpSectionsByName, relaHeadersByName, reservedIndexUndefined, staleLinks, symposInFourBytes,
   takesAnyObjectName,
 } from './deviations.js';
 
 export const V7: ReferenceModel = {
   label: 'v7',
   describes: 'v7 (2023): joe-lawrence/klp-convert-tree klp-convert.c @ 097cf0cc, elf.c @ 5196eb87 (symbols-list dialect)',
+  dialect: 'symbols',
   deviations: [
     takesAnyObjectName({
       id: 'v7-takes-any-object-name',
       divergence: 17,
       does: 'takes any `*name` line of symbols.klp as an object, control characters and dots included',
       cases: ['fuzz-20261127-698483'],
+    }),
+    findsShstrtabByName({
+      id: 'v7-finds-shstrtab-by-name',
+      divergence: 23,
+      does: 'looks the section-name string table up by the name `.shstrtab` when writing: an object straight from clang -c (one `.strtab` for section and symbol names) is converted, then refused with "can\'t find .shstrtab"',
+      cases: ['real/aarch64/kernel-fork-clang-symbols'],
     }),
     alignmentFailsAtWrite({
       id: 'v7-alignment-fails-at-write',
@@ -27,7 +34,7 @@ export const V7: ReferenceModel = {
       id: 'v7-rela-headers-by-name',
       divergence: 18,
       does: "finds each rela section's base by name and rewrites sh_info of every RELA section to the first section of that name (and sh_link to `.symtab`); a rela section whose name names no section stops it",
-      cases: ['x86_64-same-named-sections'],
+      cases: ['x86_64-same-named-sections', 'loongarch64-patchable-function-entries', 'real/aarch64/drivers-block-loop-clang-symbols'],
     }),
     reservedIndexUndefined({
       id: 'v7-reserved-index-undefined',
@@ -57,7 +64,7 @@ export const V7: ReferenceModel = {
       id: 'v7-converts-load-time-sections',
       divergence: 7,
       does: 'converts relocations from sections the kernel applies at module load (.altinstructions, .static_call_sites, …) silently',
-      cases: ['x86_64-gcc-12-O2-symbols-err-altinstr', 'x86_64-gcc-12-O2-symbols-err-static-call', 'x86_64-clang-15-O2-symbols-err-altinstr', 'aarch64-gcc-12-O2-symbols-err-altinstr', 'ppc64le-gcc-12-O2-symbols-err-static-call', 's390x-gcc-12-O2-symbols-err-altinstr', 'ppc32-gcc-12-O2-symbols-err-static-call'],
+      cases: ['x86_64-gcc-12-O2-symbols-err-altinstr', 'x86_64-gcc-12-O2-symbols-err-static-call', 'x86_64-clang-15-O2-symbols-err-altinstr', 'aarch64-gcc-12-O2-symbols-err-altinstr', 'ppc64le-gcc-12-O2-symbols-err-static-call', 's390x-gcc-12-O2-symbols-err-altinstr', 'ppc32-gcc-12-O2-symbols-err-static-call', 'real/aarch64/arch-arm64-kvm-arm-symbols', 'real/x86_64/arch-x86-kernel-process-symbols'],
     }),
     ignoresRel({
       id: 'v7-ignores-rel',
@@ -81,14 +88,14 @@ export const V7: ReferenceModel = {
       id: 'v7-addends-truncated',
       divergence: 3,
       does: 'keeps addends in an `int`: +0x100000005 is written as +5 in every RELA section',
-      cases: ['x86_64-wide-addend'],
+      cases: ['x86_64-wide-addend', 'real/x86_64/arch-x86-kernel-head64-symbols'],
     }),
     freshHeader(
       {
         id: 'v7-fresh-header',
         divergence: 1,
         does: 'writes a fresh ELF header keeping only class, data, machine, type and version: e_flags (the ppc64 ELF ABI), EI_OSABI, EI_ABIVERSION and e_entry become 0',
-        cases: ['ppc64le-gcc-12-O2-symbols-basic', 'ppc64le-clang-15-O2-ffs-symbols-sections', 'ppc64-gcc-12-elfv1-O2-symbols-basic', 'ppc64-clang-15-elfv2-O2-symbols-tables', 'ppc64le-gcc-12-O2-symbols-err-jump-table'],
+        cases: ['ppc64le-gcc-12-O2-symbols-basic', 'ppc64le-clang-15-O2-ffs-symbols-sections', 'ppc64-gcc-12-elfv1-O2-symbols-basic', 'ppc64-clang-15-elfv2-O2-symbols-tables', 'ppc64le-gcc-12-O2-symbols-err-jump-table', 'real/ppc64le/arch-powerpc-kernel-process-symbols'],
       },
       { keepsFlags: false },
     ),

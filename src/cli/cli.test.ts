@@ -57,6 +57,15 @@ describe('klp-convert CLI', () => {
     expect(r.stderr).toBe('klp-convert: nope.ko: cannot read: no such file or directory (ENOENT)');
   });
 
+  it('--check calls a module not marked livepatch=Y the input\'s problem, not a converter bug', async () => {
+    const modinfo = { name: '.modinfo', flags: 2n, data: new TextEncoder().encode('license=GPL\0') };
+    writeFileSync(join(dir, 'plain.ko'), moduleBytes({ sections: [text('.text'), modinfo], symbols: [{ name: 'saved_command_line' }], relocs: { '.text': [pc32(0, 'saved_command_line')] } }));
+    const r = await run('--check', 'symbols.klp', 'plain.ko', 'plain-out.ko');
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('klp-convert: plain.ko: warning: section .modinfo: livepatch-modinfo: has klp relocations but .modinfo has no livepatch=Y (MODULE_INFO(livepatch, "Y")): klp_enable_patch() refuses it');
+    expect(existsSync(join(dir, 'plain-out.ko'))).toBe(true);
+  });
+
   it('answers --help and --version', async () => {
     expect((await run('--help')).stdout).toMatch(/^usage: klp-convert/);
     expect((await run('--version')).stdout).toMatch(/^klp-convert \d+\.\d+\.\d+$/);

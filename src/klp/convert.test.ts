@@ -191,7 +191,7 @@ describe('symbols-list dialect', () => {
 });
 
 describe('annotation dialect', () => {
-  const sym = '.klp.sym.rela.test_mod.vmlinux.saved_command_line,0';
+  const sym = '.klp.sym.rela.test_mod.other_mod.other_helper,0';
   const input = moduleBytes({
     sections: [text('.text'), text('.text.hot')],
     symbols: [{ name: sym }, { name: 'printk' }, { name: '.klp.sym.rela.vmlinux.vmlinux.unused,3' }],
@@ -201,10 +201,19 @@ describe('annotation dialect', () => {
   it("moves relas to the patched object's klp rela section and renames the symbol after its own object", () => {
     const out = readElf(convert(input).output);
     const relocs = relocsByName(out);
-    expect(relocs['.klp.rela.test_mod.text']).toEqual([0n, 8n].map((offset) => ({ offset, symbol: '.klp.sym.vmlinux.saved_command_line,0' })));
+    expect(relocs['.klp.rela.test_mod.text']).toEqual([0n, 8n].map((offset) => ({ offset, symbol: '.klp.sym.other_mod.other_helper,0' })));
     expect(relocs['.klp.rela.test_mod.text.hot']).toHaveLength(1);
     expect(relocs['.rela.text']).toEqual([{ offset: 4n, symbol: 'printk' }]);
     expect(decodeSymbols(out, symtabIndex(out)).map((s) => s.name)).toContain('.klp.sym.vmlinux.unused,3');
+  });
+
+  it("refuses a vmlinux symbol in a module's klp rela section, which the livepatch core would not resolve", () => {
+    const bad = '.klp.sym.rela.test_mod.vmlinux.saved_command_line,0';
+    const m = moduleBytes({ sections: [text('.text')], symbols: [{ name: bad }], relocs: { '.text': [pc32(0, bad)] } });
+    const e = refused(() => convert(m));
+    expect(e.kind).toBe('bad-annotation');
+    expect(e.where.symbol).toBe(bad);
+    expect(e.reason).toMatch(/a klp rela section of test_mod may not name the vmlinux symbol 'saved_command_line'/);
   });
 
   it('refuses a malformed annotated name', () => {

@@ -40,6 +40,14 @@ describe('lint: the loader rules on a converted module', () => {
     expect(r.unchecked).toEqual([]);
   });
 
+  it('warns about a little-endian ppc64 module whose e_flags lost the ELF ABI (v7 writes 0)', () => {
+    const ppc = (flags: number) => readElf(moduleBytes({ machine: 21, flags, sections: [text('.text')] }));
+    const warn = (flags: number) => lintModule(ppc(flags), {}).findings.filter((f) => f.rule === 'elf-abi');
+    expect(warn(2)).toEqual([]);
+    expect(warn(0)).toMatchObject([{ rule: 'elf-abi', severity: 'warning' }]);
+    expect(warn(0)[0]!.message).toMatch(/ABI level 0, not 2: Linux ≥ 6.2 refuses/);
+  });
+
   it('says what it could not check without symbols.klp', () => {
     const r = lintModule(converted(), {});
     expect(r.findings).toEqual([]);

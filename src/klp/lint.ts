@@ -20,6 +20,7 @@ import type { SymbolsList } from './symbols-file.js';
 
 export type LintRule =
   | 'elf' // the file is not a relocatable object the loader would take
+  | 'elf-abi' // the ELF ABI in e_flags is not the kernel's (ppc64 ELFv2: refused from Linux 6.2)
   | 'klp-section-name' // .klp.rela.<obj>… does not parse as the livepatch core parses it
   | 'klp-section-header' // type, flags, sh_link or sh_info of a klp rela section
   | 'klp-symbol-name' // .klp.sym.<obj>.<name>,<pos> does not parse
@@ -114,6 +115,12 @@ export function parseKlpSectionName(full: string): string | { reason: string } {
   return objname;
 }
 
+/**
+ * Rules a conversion cannot break or mend: what the module says of itself (its .modinfo). Their
+ * findings on a converted module are the input's, not a converter bug.
+ */
+export const INPUT_RULES: ReadonlySet<LintRule> = new Set<LintRule>(['livepatch-modinfo']);
+
 export function lintModule(obj: ElfObject, options: LintOptions = {}): LintResult {
   const findings: LintFinding[] = [];
   const unchecked: LintResult['unchecked'] = [];
@@ -121,6 +128,12 @@ export function lintModule(obj: ElfObject, options: LintOptions = {}): LintResul
     findings.push({ rule, severity, message, where });
   };
   if (obj.header.type !== ET_REL) add('elf', `e_type is ${obj.header.type}, not ET_REL: not a kernel module`, { offset: 16 });
+  // module_elf_check_arch (arch/powerpc/kernel/module_64.c, Linux ≥ 6.2): a little-endian ppc64
+  // kernel is ELFv2 and takes only modules whose e_flags say ABI level 2. A warning: the input
+  // decides e_flags, and older kernels do not check.
+  if (obj.header.machine === EM.PPC64 && obj.header.ident.littleEndian && (obj.header.flags & 3) !== 2) {
+    add('elf-abi', `e_flags 0x${obj.header.flags.toString(16)} has ELF ABI level ${obj.header.flags & 3}, not 2: Linux ≥ 6.2 refuses the module ("Invalid module architecture in ELF header")`, { offset: obj.header.ident.is64 ? 48 : 36 }, 'warning');
+  }
   const symtab = symtabIndex(obj);
   if (symtab < 0) {
     add('elf', 'has no symbol table');

@@ -11,7 +11,7 @@ import {
   parseAnnotatedSymbol,
 } from './names.js';
 import { specialSectionProblem } from './special-sections.js';
-import { parseSymbolsFile, type SymbolsList } from './symbols-file.js';
+import { parseSymbolsFile, type ByteReader, type SymbolsList } from './symbols-file.js';
 
 export type Dialect = 'symbols' | 'annotation';
 
@@ -59,8 +59,9 @@ export interface ConversionPlan {
   warnings: string[];
   /**
    * Why a correct converter must refuse this module, in the order the relocations were scanned;
-   * empty when the plan can be applied. A relocation from a load-time section (unsupported-section)
-   * is refused and still planned, an SHT_REL one (unsupported-relocation) is refused and left
+   * empty when the plan can be applied. A relocation from a load-time section (unsupported-section),
+   * or from a module's klp rela section to a vmlinux symbol (bad-annotation), is refused and still
+   * planned, an SHT_REL one (unsupported-relocation) is refused and left
    * where it is, and any other refusal (a missing or ambiguous symbol, a malformed relocation)
    * ends the scan, so it is always last. The library throws the first; the harness's reference
    * models read them all, as data.
@@ -73,10 +74,11 @@ export interface PlanInput {
   /** Required for the symbols-list dialect. */
   symbolsList?: SymbolsList;
   /**
-   * Or symbols.klp itself: only the names this module's symbol table holds are kept of it, which
-   * is all a conversion can ask about (a kernel's file lists some 240,000 names).
+   * Or symbols.klp itself, whole or read in pieces: only the names this module's symbol table
+   * holds are kept of it, which is all a conversion can ask about (a kernel's file lists some
+   * 240,000 names). It is read once, after the module's symbols are known.
    */
-  symbolsFile?: Uint8Array;
+  symbolsFile?: Uint8Array | ByteReader;
 }
 
 export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan {
@@ -91,6 +93,7 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
   const conversions = new Map<number, SymbolConversion>();
   const refusals: KlpError[] = [];
   let stopped = false;
+  const vmlinuxFromModule = new Set<number>();
   // By patched object, then base section: no key to build per relocation.
   const klpSections = new Map<string, Map<number, KlpSectionPlan>>();
   const klpOrder: KlpSectionPlan[] = [];
@@ -137,6 +140,12 @@ export function planConversion(obj: ElfObject, input: PlanInput): ConversionPlan
       const why = specialSectionProblem(base.name, conv.objname);
       if (why) {
         refusals.push(new KlpError('unsupported-section', `relocation ${k} to '${sym.name}' cannot be a livepatch relocation: ${why}`, { section: sec.name, symbol: sym.name, index: k }));
+      }
+      // klp_resolve_symbols (kernel/livepatch/core.c): a module's klp rela section may not name a
+      // vmlinux symbol ("invalid access to vmlinux symbol"), so the patch would never load.
+      if (conv.lpObjname !== 'vmlinux' && conv.objname === 'vmlinux' && !vmlinuxFromModule.has(rel.symbol)) {
+        vmlinuxFromModule.add(rel.symbol);
+        refusals.push(new KlpError('bad-annotation', `relocation ${k} to '${sym.name}': a klp rela section of ${conv.lpObjname} may not name the vmlinux symbol '${conv.name}' (the livepatch core refuses it; the symbol is exported, or the patch belongs to vmlinux)`, { section: sec.name, symbol: sym.name, index: k }));
       }
       let ofObject = klpSections.get(conv.lpObjname);
       if (!ofObject) klpSections.set(conv.lpObjname, (ofObject = new Map()));
