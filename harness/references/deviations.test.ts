@@ -13,7 +13,7 @@ import { writeElf } from '../../src/elf/write.js';
 import { KlpError } from '../../src/klp/errors.js';
 import type { CaseInput, Deviation, ReferenceModel } from './deviation.js';
 import {
-  addendsTruncated, alignmentFailsAtWrite, annotationEntriesOf12Bytes, convertsLoadTimeSections, crashesWithoutRelaAnnotations,
+  addendsTruncated, alignmentFailsAtWrite, annotationEntriesOf12Bytes, convertsLoadTimeSections, crashesOnSymbolBeforeObject, crashesWithoutRelaAnnotations,
   findsShstrtabByName, freshHeader, ignoresRel, klpNamesRunTogether, klpSectionsByName, relaHeadersByName, reservedIndexUndefined, staleLinks,
   symposInFourBytes, symposInHostOrder, takesAnyObjectName,
 } from './deviations.js';
@@ -184,6 +184,34 @@ describe('reference deviations', () => {
     const c = annotated({ size: 12, pos: 2, littleEndian: false, machine: EM.S390, type: R_390_64 });
     expect(runModel(model(), c).outcome.kind).toBe('ok');
     expect(runModel(model(symposInHostOrder(named('bo'))), c).outcome).toMatchObject({ kind: 'reject', errorKind: 'bad-sympos', subject: 'dup' });
+  });
+
+  it('sympos in host order: the refusal names the first bad annotation the scan meets, not the first written', () => {
+    // Annotations for `first`, then `second`; .text uses `second` first. Both read as 16777216.
+    const data = new Uint8Array(24);
+    data[11] = 1;
+    data[23] = 1;
+    const c = symbolsCase(
+      {
+        machine: EM.S390, littleEndian: false,
+        sections: [text(), { name: '.klp.module_relocs.vmlinux', flags: SHF_ALLOC | SHF_WRITE, addralign: 1n, data }],
+        symbols: [{ name: 'first' }, { name: 'second' }],
+        relocs: {
+          '.text': [{ offset: 0n, type: R_390_64, symbol: 'second' }, { offset: 8n, type: R_390_64, symbol: 'first' }],
+          '.klp.module_relocs.vmlinux': [{ offset: 0n, type: R_390_64, symbol: 'first' }, { offset: 12n, type: R_390_64, symbol: 'second' }],
+        },
+      },
+      '*vmlinux\nfirst\nfirst\nsecond\nsecond\n',
+    );
+    expect(runModel(model(), c).outcome.kind).toBe('ok');
+    expect(runModel(model(symposInHostOrder(named('bo'))), c).outcome).toMatchObject({ kind: 'reject', errorKind: 'bad-sympos', subject: 'second' });
+  });
+
+  it('crashes on a symbol before the first object: SIGSEGV where we refuse the file', () => {
+    const c: CaseInput = { ...plain(), symbols: list('saved_command_line\n*vmlinux\nsaved_command_line\n') };
+    expect(runModel(model(), c).outcome).toMatchObject({ kind: 'reject', errorKind: 'bad-symbols-file' });
+    expect(runModel(model(crashesOnSymbolBeforeObject(named('so'))), c).outcome).toMatchObject({ kind: 'crash', signal: 'SIGSEGV' });
+    expect(runModel(model(crashesOnSymbolBeforeObject(named('so'))), plain()).outcome.kind).toBe('ok');
   });
 
   it('sympos in four bytes: 1234 is written as 123, 12000 stops the renaming', () => {

@@ -8,7 +8,9 @@ import { SHF_INFO_LINK, SHN_LORESERVE, SHN_UNDEF, SHT_GROUP, SHT_REL, SHT_RELA, 
 import type { ElfObject, Symbol } from '../../src/elf/model.js';
 import { decodeRelocs, encodeRelocs } from '../../src/elf/relocs.js';
 import { decodeSymbols, encodeSymbols, symtabIndex } from '../../src/elf/symbols.js';
+import { readAnnotations, type SymposAnnotation } from '../../src/klp/annotations.js';
 import { checkObjname, klpRelaSectionName, livepatchSymbolName } from '../../src/klp/names.js';
+import { parseSymbolsFile, type SymbolsList } from '../../src/klp/symbols-file.js';
 import type { KlpSectionPlan } from '../../src/klp/plan.js';
 import type { Deviation, ModelState, Phase, Prediction } from './deviation.js';
 
@@ -343,9 +345,52 @@ export function crashesWithoutRelaAnnotations(named: Named): Deviation {
   });
 }
 
+/**
+ * The symbol whose KLP_SYMPOS a C reference refuses first. It checks an annotation only when its
+ * scan meets the first relocation to the symbol (rela sections and their entries in file order),
+ * where our planner checks them all up front: with several bad annotations the two name different
+ * symbols. Undefined when the scan stops for another reason first (a name missing from, or
+ * ambiguous in, symbols.klp), or meets no bad annotation.
+ */
+function firstBadSymposMet(obj: ElfObject, symbolsFile: Uint8Array | undefined): string | undefined {
+  if (!symbolsFile) return undefined;
+  let symbols: Symbol[];
+  let annotations: SymposAnnotation[];
+  let list: SymbolsList;
+  try {
+    symbols = decodeSymbols(obj, symtabIndex(obj));
+    annotations = readAnnotations(obj, symbols).annotations;
+    list = parseSymbolsFile(symbolsFile);
+  } catch {
+    return undefined;
+  }
+  // Its list is built by list_add, so the last annotation of a name is the one it finds.
+  const byName = new Map(annotations.map((a) => [a.name, a]));
+  const count = (objname: string, name: string): number => list.objects.get(objname)?.get(name) ?? 0;
+  const valid = (a: SymposAnnotation): boolean => (a.sympos === 0 ? count(a.objname, a.name) === 1 : a.sympos <= count(a.objname, a.name));
+  const converted = new Set<string>();
+  for (const sec of obj.sections) {
+    if (sec.type !== SHT_RELA || sec.name.startsWith(KLP_RELA) || obj.sections[sec.info]?.name.startsWith(MODULE_RELOCS)) continue;
+    for (const r of decodeRelocs(obj.header.ident, sec)) {
+      const sym = symbols[r.symbol];
+      if (!sym || r.symbol === 0 || sym.shndx !== SHN_UNDEF || sym.name === '.TOC.' || converted.has(sym.name) || list.exported.has(sym.name)) continue;
+      const a = byName.get(sym.name);
+      if (a && !valid(a)) return sym.name;
+      if (!a && (list.byName.get(sym.name) ?? []).reduce((n, h) => n + h.count, 0) !== 1) return undefined;
+      converted.add(sym.name);
+    }
+  }
+  return undefined;
+}
+
 /** v4/v5 read the sympos of big-endian objects without converting them: 2 reads as 0x2000000. */
 export function symposInHostOrder(named: Named): Deviation {
   return deviation(named, {
+    predict(s, phase) {
+      if (phase !== 'annotations' || !s.working || s.working.header.ident.littleEndian) return undefined;
+      const name = firstBadSymposMet(s.working, s.symbols);
+      return name === undefined ? undefined : { kind: 'reject', errorKind: 'bad-sympos', subject: name, reason: `KLP_SYMPOS of '${name}' read in the host's byte order names no symbol` };
+    },
     input(s) {
       const obj = s.working!;
       if (obj.header.ident.littleEndian) return false;
@@ -518,6 +563,21 @@ export function alignmentFailsAtWrite(named: Named): Deviation {
       const prediction: Prediction = { kind: 'reject', errorKind: 'internal', reason: 'elf_update failed: invalid section alignment' };
       s.pending.push({ phase: 'write', prediction, deviation: named.id });
       return true;
+    },
+  });
+}
+
+/** A name line before the first `*object` line: strdup of the NULL object name (SIGSEGV). */
+export function crashesOnSymbolBeforeObject(named: Named): Deviation {
+  return deviation(named, {
+    predict(s, phase) {
+      if (phase !== 'symbols' || !s.symbols) return undefined;
+      const text = Buffer.from(s.symbols).toString('latin1');
+      if (!text.startsWith('klp-convert-symbol-data.0.1')) return undefined;
+      const first = text.indexOf('\n');
+      if (first < 0 || first + 1 >= text.length) return undefined;
+      // Every line counts, an empty one too: the C tool takes it as a name.
+      return text[first + 1] === '*' ? undefined : { kind: 'crash', signal: 'SIGSEGV', reason: 'a symbol line before any *object line: strdup(NULL)' };
     },
   });
 }

@@ -164,6 +164,12 @@ export const DIVERGENCES: readonly Divergence[] = [
     ours: 'the table e_shstrndx names, whatever its name; new names are appended to it',
     why: 'ELF finds it by e_shstrndx; the references look it up by the name `.shstrtab` when writing, so they convert such an object and then write nothing ("can\'t find .shstrtab"). A .ko from `ld.lld -r` has its own `.shstrtab`',
   },
+  {
+    n: 24,
+    what: 'a symbols.klp name line before the first `*object` line',
+    ours: 'refused (`bad-symbols-file`, with the line)',
+    why: 'the name belongs to no object; v4 copies the missing object name and crashes (SIGSEGV), v5 and v7 refuse it',
+  },
 ];
 
 /** What the corpus of real kernel objects (cases/real/) shows about the references, with a case each. */

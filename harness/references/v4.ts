@@ -1,7 +1,7 @@
 // v4 (2019), the seed's tree: ruscur/linux @ 0d95a36b. Known-buggy.
 import type { ReferenceModel } from './deviation.js';
 import {
-  addendsTruncated, annotationEntriesOf12Bytes, convertsLoadTimeSections, crashesWithoutRelaAnnotations, findsShstrtabByName, freshHeader, ignoresRel,
+  addendsTruncated, annotationEntriesOf12Bytes, convertsLoadTimeSections, crashesOnSymbolBeforeObject, crashesWithoutRelaAnnotations, findsShstrtabByName, freshHeader, ignoresRel,
   relaHeadersByName, reservedIndexUndefined, staleLinks, symposInFourBytes, symposInHostOrder,
 } from './deviations.js';
 
@@ -12,6 +12,7 @@ export const V4: ReferenceModel = {
   notModelled:
     'its shared-symbol bug (only the first relocation of a symbol shared within a section converts; the others stay in ordinary rela sections pointing at a SHN_LIVEPATCH symbol, the seed thread) and its 64-bit-only symbol table writer: runs against v4 diverge on them, as they should',
   deviations: [
+    crashesOnSymbolBeforeObject({ id: 'v4-crashes-on-symbol-before-object', divergence: 24, does: 'dereferences NULL (SIGSEGV) on a symbols.klp name line before the first `*object` line', cases: ['x86_64-gcc-12-O2-symbols-err-sym-before-obj'] }),
     findsShstrtabByName({ id: 'v4-finds-shstrtab-by-name', divergence: 23, does: 'looks the section-name string table up by the name `.shstrtab` when writing (as v7)', cases: ['real/aarch64/kernel-fork-clang-symbols'] }),
     relaHeadersByName({ id: 'v4-rela-headers-by-name', divergence: 18, does: "finds each rela section's base by name (as v7)", cases: ['x86_64-same-named-sections'] }),
     reservedIndexUndefined({ id: 'v4-reserved-index-undefined', divergence: 11, does: 'treats SHN_ABS, SHN_COMMON and SHN_XINDEX symbols as undefined (as v7)', cases: ['x86_64-abs-symbol'] }),
