@@ -33,6 +33,8 @@ export interface Classification {
   firstDifferingOffset: number | null;
   /** What the model said the reference does, when it was asked and did not reproduce it. */
   model: string | null;
+  /** The output set against the reference's for differingSections and diff (not reported). */
+  compared: { side: 'ours' | 'model'; output: Uint8Array } | null;
   note: string;
 }
 
@@ -42,7 +44,7 @@ export function classPasses(c: Pick<Classification, 'class' | 'sameKind'>): bool
 }
 
 const base = (cls: CaseClass, note = ''): Classification => ({
-  class: cls, agreement: null, deviations: [], referenceError: null, sameKind: null, differingSections: [], diff: null, firstDifferingOffset: null, model: null, note,
+  class: cls, agreement: null, deviations: [], referenceError: null, sameKind: null, differingSections: [], diff: null, firstDifferingOffset: null, model: null, compared: null, note,
 });
 
 export function skipped(note: string): Classification {
@@ -117,11 +119,13 @@ function compareOutputs(reference: Uint8Array, other: Uint8Array, caseId: string
 export function classify(ours: OursOutcome, ref: ReferenceOutcome, model: ReferenceModel, caseId = 'output'): Classification {
   const refError = ref.kind === 'reject' ? referenceErrorKind(ref.stderr) : null;
   const withRef = (c: Classification): Classification => ({ ...c, referenceError: refError });
+  // Ours against the reference, when both converted: a match, or what a `known` case shows.
+  let oursVsRef: ReturnType<typeof compareOutputs> | undefined;
   if (ours.kind === 'ok' && ref.kind === 'ok') {
     const offset = firstDifferingOffset(ours.output, ref.output);
     if (offset === null) return { ...base('match'), agreement: 'bytes' };
-    const d = compareOutputs(ref.output, ours.output, caseId, 'ours');
-    if (!d.problem && d.differingSections.length === 0) return { ...base('match', 'section-equivalent; file layout differs'), agreement: 'sections', firstDifferingOffset: offset };
+    oursVsRef = compareOutputs(ref.output, ours.output, caseId, 'ours');
+    if (!oursVsRef.problem && oursVsRef.differingSections.length === 0) return { ...base('match', 'section-equivalent; file layout differs'), agreement: 'sections', firstDifferingOffset: offset };
   }
   if (ours.kind === 'reject' && ref.kind === 'reject' && ours.errorKind === refError!.kind) {
     return withRef({ ...base('bothReject', `both: ${ours.errorKind}`), sameKind: true });
@@ -137,10 +141,12 @@ export function classify(ours: OursOutcome, ref: ReferenceOutcome, model: Refere
   }
   if (result && reproduces(result.outcome, ref, refError)) {
     const used = result.used;
-    const shown = ours.kind === 'ok' && ref.kind === 'ok' ? compareOutputs(ref.output, ours.output, caseId, 'ours') : undefined;
+    const shown = oursVsRef;
     return withRef({
       ...base('known', used.length ? `reproduced by ${used.join(', ')}` : 'reproduced by the model with no deviation'),
-      ...(shown ? { differingSections: shown.differingSections, diff: shown.diff, firstDifferingOffset: shown.firstDifferingOffset } : {}),
+      ...(shown && ours.kind === 'ok'
+        ? { differingSections: shown.differingSections, diff: shown.diff, firstDifferingOffset: shown.firstDifferingOffset, compared: { side: 'ours' as const, output: ours.output } }
+        : {}),
       agreement: ref.kind === 'ok' ? 'bytes' : null,
       deviations: used,
     });
@@ -164,6 +170,7 @@ export function classify(ours: OursOutcome, ref: ReferenceOutcome, model: Refere
         differingSections: d.differingSections,
         diff: d.diff,
         firstDifferingOffset: d.firstDifferingOffset,
+        compared: { side: fromModel ? 'model' : 'ours', output: other },
       });
     }
     case 'reject': {

@@ -9,7 +9,6 @@ import { mapPool } from './pool.js';
 import { fileSha256, sha256, toolVersion } from './provenance.js';
 import { InterruptedError, runReference, type ReferenceCommand, type ReferenceOutcome } from './reference.js';
 import type { ReferenceModel } from './references/deviation.js';
-import { runModel } from './references/model.js';
 import { summarise, type CaseReport, type DeviationEntry, type HarnessReport } from './report/json.js';
 import { differingBlocks } from './report/side-by-side.js';
 
@@ -79,35 +78,17 @@ function expectNote(c: Case, ours: OursOutcome): string {
 
 const metaText = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-/**
- * The differing blocks side by side, against the side the classifier diffed: the model's output
- * when a diverging case's model converts (with its deviations), else ours. The model is run again
- * here, for diverging cases only, because the classification keeps the diff and not the output.
- */
-function sideBySideOf(cls: Classification, ours: OursOutcome | null, ref: ReferenceOutcome | null, model: ReferenceModel | undefined): CaseReport['sideBySide'] {
-  if (cls.differingSections.length === 0 || ref?.kind !== 'ok' || !ours) return null;
-  let other = ours.kind === 'ok' ? ours.output : null;
-  let versus: 'ours' | 'model' = 'ours';
-  if (cls.class === 'diverge' && model) {
-    try {
-      const m = runModel(model, ours.case);
-      if (m.outcome.kind === 'ok') {
-        other = m.outcome.output;
-        if (m.used.length > 0) versus = 'model';
-      }
-    } catch {
-      // The classifier said so in the note; the side-by-side view falls back to ours.
-    }
-  }
-  if (!other) return null;
+/** The differing blocks side by side: the reference's output against the one the classifier diffed. */
+function sideBySideOf(cls: Classification, ref: ReferenceOutcome | null): CaseReport['sideBySide'] {
+  if (cls.differingSections.length === 0 || ref?.kind !== 'ok' || !cls.compared) return null;
   try {
-    return { versus, blocks: differingBlocks(dumpOfBytes(ref.output), dumpOfBytes(other), cls.differingSections) };
+    return { versus: cls.compared.side, blocks: differingBlocks(dumpOfBytes(ref.output), dumpOfBytes(cls.compared.output), cls.differingSections) };
   } catch {
     return null; // not readable ELF: the note says so, and there is nothing to show side by side
   }
 }
 
-export function caseReport(c: Case, cls: Classification, ours: OursOutcome | null, ref: ReferenceOutcome | null, model?: ReferenceModel): CaseReport {
+export function caseReport(c: Case, cls: Classification, ours: OursOutcome | null, ref: ReferenceOutcome | null): CaseReport {
   const note = [cls.note, ours ? expectNote(c, ours) : ''].filter(Boolean).join('; ');
   return {
     id: c.id,
@@ -127,7 +108,7 @@ export function caseReport(c: Case, cls: Classification, ours: OursOutcome | nul
     timings: { oursMs: ours ? round(ours.ms) : null, referenceMs: ref ? round(ref.ms) : null },
     differingSections: cls.differingSections,
     diff: cls.diff,
-    sideBySide: sideBySideOf(cls, ours, ref, model),
+    sideBySide: sideBySideOf(cls, ref),
     firstDifferingOffset: cls.firstDifferingOffset,
     deviations: cls.deviations,
     model: cls.model,
@@ -178,7 +159,7 @@ export async function runHarness(opts: RunOptions): Promise<HarnessReport> {
       const ours = runOurs(c);
       try {
         const ref = await runReference(opts.reference, c, opts.timeoutMs, opts.signal);
-        r = caseReport(c, classify(ours, ref, opts.model, c.id), ours, ref, opts.model);
+        r = caseReport(c, classify(ours, ref, opts.model, c.id), ours, ref);
       } catch (e) {
         if (!(e instanceof InterruptedError)) throw e;
         r = caseReport(c, skipped('interrupted while the reference ran'), ours, null);
