@@ -8,6 +8,8 @@
 // slot k + 1 for name k, 0 when empty), the names' start offsets (i32, one more than names), the
 // names' bytes, then the chunk of symbols.klp being scanned.
 
+import { KSYM_NAME_LEN } from './names.js';
+
 const uleb = (n: number): number[] => {
   const out: number[] = [];
   do {
@@ -59,8 +61,12 @@ const G = Object.fromEntries(GLOBALS.map((g, i) => [g, i])) as Record<(typeof GL
 const F = { hash: 0, bit: 1, find: 2, scan: 3, build: 4 };
 /** log2 of the filter's size in bits: 32 KiB, 1.5 % of it set by 4,000 names. */
 export const FILTER_BITS = 18;
-/** Hit flag for `__ksymtab_<name>` (symbols-scan.ts's EXPORT_HIT). */
-const EXPORT_HIT = 0x8000_0000;
+/** A hit with this bit set is `__ksymtab_<name>`: the name is exported. */
+export const EXPORT_HIT = 0x8000_0000;
+/** scan()'s results: what it stopped for. */
+export const STOP_END = 0;
+export const STOP_LINE = 1;
+export const STOP_HITS_FULL = 2;
 
 /** "__ksymtab_" as a little-endian i64 and i16. */
 const prefixBytes = Array.from('__ksymtab_', (c) => BigInt(c.charCodeAt(0)));
@@ -165,7 +171,7 @@ function buildBody(): Code {
 /**
  * scan(pos, end, atEnd) → 0 (region done; the unfinished line starts at evStart), 1 (the line
  * evStart..evEnd is JavaScript's) or 2 (hit list full; resume at evStart). Counts lines in lineNo.
- * A line it handles: empty, or a name line (shorter than 512 bytes, no CR, not `*`) once an
+ * A line it handles: empty, or a name line (shorter than KSYM_NAME_LEN, no CR, not `*`) once an
  * object line has been seen; each match of the line, or of the name after a `__ksymtab_` prefix,
  * goes on the hit list. Every other line is handed back. Line ends are found 16 bytes at a time.
  */
@@ -200,7 +206,7 @@ function scanBody(): Code {
     ...op.end, // $NF: at the end of the file the rest is the last line; else it waits for more
     ...op.get(atEnd), ...op.get(s), ...op.get(end), ...op.ltU, ...op.and,
     ...op.if, ...op.get(end), ...op.set(lf), ...op.const(1), ...op.set(fin), ...op.br(1), ...op.end, // to $F
-    ...op.get(s), ...op.gset(G.evStart), ...op.const(0), ...op.return,
+    ...op.get(s), ...op.gset(G.evStart), ...op.const(STOP_END), ...op.return,
     ...op.end, // $F: the line s..lf
     ...op.gget(G.lineNo), ...op.const(1), ...op.add, ...op.gset(G.lineNo),
     ...op.gget(G.haveObject), ...op.eqz, ...op.brIf(0), // to $E
@@ -208,7 +214,7 @@ function scanBody(): Code {
     ...op.if, // not empty
     ...op.get(s), ...op.load8, ...op.tee(c0), ...op.const(42), ...op.eq,
     ...op.get(lf), ...op.const(1), ...op.sub, ...op.load8, ...op.tee(cl), ...op.const(13), ...op.eq, ...op.or,
-    ...op.get(len), ...op.const(512), ...op.geU, ...op.or,
+    ...op.get(len), ...op.const(KSYM_NAME_LEN), ...op.geU, ...op.or,
     ...op.brIf(1), // `*`, CR or too long: to $E
     ...op.get(c0), ...op.const(95), ...op.eq, ...op.get(len), ...op.const(10), ...op.geU, ...op.and,
     ...op.if,
@@ -231,12 +237,12 @@ function scanBody(): Code {
     ...op.end,
     ...op.end, // not empty
     ...op.get(lf), ...op.const(1), ...op.add, ...op.tee(s), ...op.set(i),
-    ...op.get(fin), ...op.if, ...op.get(end), ...op.gset(G.evStart), ...op.const(0), ...op.return, ...op.end,
+    ...op.get(fin), ...op.if, ...op.get(end), ...op.gset(G.evStart), ...op.const(STOP_END), ...op.return, ...op.end,
     ...op.gget(G.hitCount), ...op.gget(G.hitsCap), ...op.geU,
-    ...op.if, ...op.get(s), ...op.gset(G.evStart), ...op.const(2), ...op.return, ...op.end,
+    ...op.if, ...op.get(s), ...op.gset(G.evStart), ...op.const(STOP_HITS_FULL), ...op.return, ...op.end,
     ...op.br(1), // to $L
     ...op.end, // $E
-    ...op.get(s), ...op.gset(G.evStart), ...op.get(lf), ...op.gset(G.evEnd), ...op.const(1), ...op.return,
+    ...op.get(s), ...op.gset(G.evStart), ...op.get(lf), ...op.gset(G.evEnd), ...op.const(STOP_LINE), ...op.return,
     ...op.end, // $L
     ...op.unreachable, ...op.end,
   ];

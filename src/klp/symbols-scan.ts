@@ -14,13 +14,7 @@
 // src/klp/symbols-file.test.ts checks both against the same model.
 import { FILTER_BITS, GLOBALS } from './symbols-scan-asm.js';
 
-/** scan()'s results: what it stopped for. */
-export const STOP_END = 0;
-export const STOP_LINE = 1;
-export const STOP_HITS_FULL = 2;
-
-/** A hit with this bit set is `__ksymtab_<name>`: the name is exported. */
-export const EXPORT_HIT = 0x8000_0000;
+export { EXPORT_HIT, STOP_END, STOP_HITS_FULL, STOP_LINE } from './symbols-scan-asm.js';
 
 /** symbols-scan-asm.ts's assemble(), base64 (symbols-file.test.ts checks it is current). */
 export const SCANNER_WASM =
