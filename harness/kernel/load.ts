@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { convert } from '../../src/convert.js';
-import { SHF_RELA_LIVEPATCH, SHN_LIVEPATCH, SHN_UNDEF, STB_WEAK } from '../../src/elf/constants.js';
+import { SHF_RELA_LIVEPATCH, SHN_LIVEPATCH, STB_WEAK } from '../../src/elf/constants.js';
 import { readElf } from '../../src/elf/read.js';
 import { appendString } from '../../src/elf/strings.js';
 import { decodeSymbols, encodeSymbols, symtabIndex } from '../../src/elf/symbols.js';
@@ -22,6 +22,7 @@ import { parseSymbolsFile } from '../../src/klp/symbols-file.js';
 import { generateSymbolsFile, moduleSymbols, parseKallsyms, parseModuleSymvers, VMLINUX, vmlinuxSymbols } from '../../src/klp/symbols-gen.js';
 import type { Case } from '../case.js';
 import { HarnessError } from '../errors.js';
+import { loaderCannotResolve } from '../generate/invariants.js';
 import { runReference, type ReferenceCommand } from '../reference.js';
 import { buildModules } from './build.js';
 import { prebuiltModule } from './committed.js';
@@ -248,11 +249,11 @@ async function caseModules(kernel: KernelTarget, cases: readonly KernelCase[], d
   return { modules, ms: performance.now() - started };
 }
 
-/** Undefined, non-weak names of a module: what its conversion needs symbols.klp to know. */
-function undefinedNames(bytes: Uint8Array): string[] {
+/** The non-weak names a module's conversion needs symbols.klp to know (the loader resolves the rest). */
+function namesToConvert(bytes: Uint8Array, exported: ReadonlySet<string>): string[] {
   const obj = readElf(bytes);
   return decodeSymbols(obj, symtabIndex(obj))
-    .filter((s) => s.shndx === SHN_UNDEF && s.name !== '' && s.bind !== STB_WEAK && s.name !== '.TOC.')
+    .filter((s, i) => s.bind !== STB_WEAK && loaderCannotResolve(s, i, { dialect: 'symbols' }, exported))
     .map((s) => s.name);
 }
 
@@ -306,7 +307,7 @@ export async function runLoadTest(opts: LoadOptions): Promise<LoadReport> {
       for (const c of cases) {
         if (c.skip || c.dialect !== 'symbols') continue;
         const ko = built.modules.get(c.module);
-        if (ko) for (const n of undefinedNames(readInputFile(ko))) if (!known.has(n) && !exported.has(n)) wanted.add(n);
+        if (ko) for (const n of namesToConvert(readInputFile(ko), exported)) if (!known.has(n)) wanted.add(n);
       }
       const names = [...wanted].sort();
       if (names.length > 0) {

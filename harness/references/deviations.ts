@@ -12,6 +12,7 @@ import { readAnnotations, type SymposAnnotation } from '../../src/klp/annotation
 import { checkObjname, klpRelaSectionName, livepatchSymbolName } from '../../src/klp/names.js';
 import { parseSymbolsFile, type SymbolsList } from '../../src/klp/symbols-file.js';
 import type { KlpSectionPlan } from '../../src/klp/plan.js';
+import { loaderCannotResolve } from '../generate/invariants.js';
 import type { Deviation, ModelState, Phase, Prediction } from './deviation.js';
 
 type Spec = Omit<Deviation, 'id' | 'divergence' | 'does' | 'cases'>;
@@ -373,7 +374,7 @@ function firstBadSymposMet(obj: ElfObject, symbolsFile: Uint8Array | undefined):
     if (sec.type !== SHT_RELA || sec.name.startsWith(KLP_RELA) || obj.sections[sec.info]?.name.startsWith(MODULE_RELOCS)) continue;
     for (const r of decodeRelocs(obj.header.ident, sec)) {
       const sym = symbols[r.symbol];
-      if (!sym || r.symbol === 0 || sym.shndx !== SHN_UNDEF || sym.name === '.TOC.' || converted.has(sym.name) || list.exported.has(sym.name)) continue;
+      if (!sym || !loaderCannotResolve(sym, r.symbol, { dialect: 'symbols' }, list.exported) || converted.has(sym.name)) continue;
       const a = byName.get(sym.name);
       if (a && !valid(a)) return sym.name;
       if (!a && (list.byName.get(sym.name) ?? []).reduce((n, h) => n + h.count, 0) !== 1) return undefined;
