@@ -46,7 +46,6 @@ export class InterruptedError extends Error {
 }
 
 /** Runs the reference on one case the way a user would: `ref [symbols.klp] input.ko output.ko`. */
-
 export async function runReference(ref: ReferenceCommand, c: Case, timeoutMs = DEFAULT_REFERENCE_TIMEOUT_MS, signal?: AbortSignal): Promise<ReferenceOutcome> {
   const dir = workDirs.pop() ?? mkdtempSync(join(tmpdir(), 'klp-ref-'));
   const out = join(dir, 'output.ko');
@@ -56,8 +55,8 @@ export async function runReference(ref: ReferenceCommand, c: Case, timeoutMs = D
     const r = await runProcess({ file: ref.argv[0]!, args, cwd: dir, env: { LC_ALL: 'C' }, timeoutMs }, signal);
     const ms = performance.now() - started;
     const { stderr } = r;
-    // Neither an exit status nor a signal: the program never started (a missing wrapper, ENOEXEC).
-    // That is the harness unable to run, not the reference refusing the case.
+    // The program never started (a missing wrapper, ENOEXEC): the harness is unable to run, not
+    // the reference refusing the case.
     if (r.how === 'not-started') throw new HarnessError(`cannot run the reference ${ref.argv[0]!}: ${r.message}`);
     if (r.how === 'interrupted') throw new InterruptedError('interrupted');
     if (r.how === 'timeout') return { kind: 'timeout', stderr, ms };
@@ -81,11 +80,9 @@ export async function runReference(ref: ReferenceCommand, c: Case, timeoutMs = D
  */
 const workDirs: string[] = [];
 const allWorkDirs = new Set<string>();
-let cleanupHooked = false;
 
 function releaseWorkDir(dir: string): void {
-  if (!cleanupHooked) {
-    cleanupHooked = true;
+  if (allWorkDirs.size === 0) {
     process.once('exit', () => {
       for (const d of allWorkDirs) rmSync(d, { recursive: true, force: true });
     });

@@ -209,7 +209,7 @@ function tinyInput(dir: string): Input | undefined {
     return undefined;
   }
   const lines = readFileSync(symbols, 'latin1').split('\n').filter(Boolean).length;
-  const relocs = convert(readFileSync(module), { symbols: readFileSync(symbols) }).report.klpSections.reduce((n, k) => n + k.relocs, 0);
+  const relocs = countConvertibleRelocs(module, symbols);
   return { label: `corpus case ${dir.split('/').at(-1)} (${lines}-line symbols.klp)`, n: null, relocs, module, symbols, inputBytes: statSync(module).size + statSync(symbols).size };
 }
 
