@@ -5,7 +5,7 @@ import { HarnessError } from './errors.js';
 
 export const GOLDEN_MAGIC = 'klp-harness golden 2';
 /** Separates the header from the canonical dump of a converted case. */
-const DUMP_MARK = '--- dump';
+export const DUMP_MARK = '--- dump';
 
 export type GoldenOutcome =
   | { kind: 'convert'; dump: string }
@@ -107,4 +107,9 @@ export function goldenBlocks(dump: string): Map<string, string> {
     blocks.set(first.startsWith('section ') ? first.slice('section '.length) : first, block.trimEnd());
   }
   return blocks;
+}
+
+/** The keys whose blocks differ between two block maps: the first map's order, then the second's own. */
+export function differingBlockKeys(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): string[] {
+  return [...new Set([...a.keys(), ...b.keys()])].filter((k) => a.get(k) !== b.get(k));
 }

@@ -8,7 +8,7 @@ import type { Case } from './case.js';
 import { classify, type Classification } from './classify.js';
 import { dumpObject, dumpText } from './dump.js';
 import { HarnessError } from './errors.js';
-import { goldenBlocks, formatGolden, parseGolden, toolchainOf, type Golden, type GoldenOutcome } from './golden-format.js';
+import { differingBlockKeys, goldenBlocks, formatGolden, parseGolden, toolchainOf, type Golden, type GoldenOutcome } from './golden-format.js';
 import type { ReferenceModel } from './references/deviation.js';
 import { runOurs, type OursOutcome } from './ours.js';
 import { mapPool } from './pool.js';
@@ -43,7 +43,7 @@ function oursAsGolden(o: OursOutcome): GoldenOutcome {
   return o.kind === 'ok' ? { kind: 'convert', dump: dumpOf(o.output) } : { kind: 'reject', errorKind: o.errorKind, message: o.message, messageSource: 'ours' };
 }
 
-function describeOutcome(o: GoldenOutcome): string {
+export function describeOutcome(o: GoldenOutcome): string {
   return o.kind === 'convert' ? 'convert' : `reject ${o.errorKind}`;
 }
 
@@ -65,7 +65,7 @@ export function compareWithGolden(id: string, golden: Golden, ours: OursOutcome)
     }
     const wanted = goldenBlocks(want.dump);
     const got = goldenBlocks(mine.dump);
-    const keys = [...new Set([...got.keys(), ...wanted.keys()])].filter((k) => wanted.get(k) !== got.get(k));
+    const keys = differingBlockKeys(got, wanted);
     const pick = (m: Map<string, string>): string => `${keys.map((k) => m.get(k) ?? `section ${k}\n  (absent)`).join('\n\n')}\n`;
     const patch = createTwoFilesPatch(`golden/${id}`, `ours/${id}`, pick(wanted), pick(got)).replace(/^(Index: .*\n)?=+\n/, '');
     return { id, problem: 'differs', detail: `sections differ: ${keys.join(', ')}\n${patch}`, sides: { golden: want.dump, ours: mine.dump } };
@@ -193,7 +193,7 @@ export function describeChange(id: string, path: string, golden: Golden): Golden
     if (old.outcome.kind === 'convert' && golden.outcome.kind === 'convert') {
       const a = goldenBlocks(old.outcome.dump);
       const b = goldenBlocks(golden.outcome.dump);
-      what = [...new Set([...a.keys(), ...b.keys()])].filter((k) => a.get(k) !== b.get(k));
+      what = differingBlockKeys(a, b);
     } else if (describeOutcome(old.outcome) !== describeOutcome(golden.outcome)) {
       what = [`outcome ${describeOutcome(old.outcome)} → ${describeOutcome(golden.outcome)}`];
     }

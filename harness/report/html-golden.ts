@@ -1,22 +1,22 @@
 // The golden pages (`golden update --html`, `golden check --html`): a review page of every new or
 // changed golden, old beside new with the provenance change, and a page of the failing goldens,
 // golden beside ours. Same page kind as the run report (html-page.ts).
-import type { GoldenChange, GoldenCheckResult, GoldenProblem, GoldenReference } from '../golden.js';
-import { goldenBlocks, parseGolden, type Golden } from '../golden-format.js';
+import { describeOutcome, type GoldenChange, type GoldenCheckResult, type GoldenProblem, type GoldenReference } from '../golden.js';
+import { differingBlockKeys, DUMP_MARK, goldenBlocks, parseGolden, type Golden } from '../golden-format.js';
 import { toolVersion } from '../provenance.js';
 import { renderHtmlPage, type DiffBudget, type HtmlItem, type HtmlPage, type PanelPart } from './html-page.js';
 import { differingBlock, type DifferingBlock } from './side-by-side.js';
 
-/** The line that ends a golden's provenance header and starts its dump (golden-format.ts). */
-const DUMP_MARK = '\n--- dump\n';
+/** The line that ends a golden's provenance header and starts its dump. */
+const DUMP_LINE = `\n${DUMP_MARK}\n`;
 const PROVENANCE = 'provenance';
 
 /** A golden file's text as blocks: its provenance header, then each dump block by key. */
 function goldenTextBlocks(text: string): Map<string, string> {
-  const at = text.indexOf(DUMP_MARK);
+  const at = text.indexOf(DUMP_LINE);
   const head = at < 0 ? text : text.slice(0, at + 1);
   const blocks = new Map([[PROVENANCE, head.trimEnd()]]);
-  if (at >= 0) for (const [k, v] of goldenBlocks(text.slice(at + DUMP_MARK.length))) blocks.set(k, v);
+  if (at >= 0) for (const [k, v] of goldenBlocks(text.slice(at + DUMP_LINE.length))) blocks.set(k, v);
   return blocks;
 }
 
@@ -25,8 +25,7 @@ const textBlocks = (text: string, key: string): Map<string, string> => (text.sta
 
 /** The blocks that differ between two block maps, left first in left's order, then right's own. */
 function changedBlocks(left: Map<string, string>, right: Map<string, string>): DifferingBlock[] {
-  const keys = [...new Set([...left.keys(), ...right.keys()])].filter((k) => left.get(k) !== right.get(k));
-  return keys.map((k) => differingBlock(k, left.get(k) ?? '', right.get(k) ?? ''));
+  return differingBlockKeys(left, right).map((k) => differingBlock(k, left.get(k) ?? '', right.get(k) ?? ''));
 }
 
 function tryParse(text: string | null, id: string): Golden | null {
@@ -38,7 +37,7 @@ function tryParse(text: string | null, id: string): Golden | null {
   }
 }
 
-const outcomeText = (g: Golden): string => (g.outcome.kind === 'convert' ? 'convert' : `reject ${g.outcome.errorKind}`);
+const outcomeText = (g: Golden): string => describeOutcome(g.outcome);
 
 /** Provenance and outcome, old → new where they changed. */
 function provenanceRows(before: Golden | null, after: Golden): Array<[string, string]> {
