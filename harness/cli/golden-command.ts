@@ -8,7 +8,7 @@ import { HarnessError } from '../errors.js';
 import { checkGoldens, goldenReference, planGoldenUpdate, writeGoldens, type GoldenReference } from '../golden.js';
 import { githubGoldenOutputs } from '../report/github.js';
 import { goldenCheckHtml, goldenUpdateHtml } from '../report/html-golden.js';
-import { shellCommand } from '../report/reproduce.js';
+import { referenceOptions, shellCommand } from '../report/reproduce.js';
 import { isCi } from '../report/terminal.js';
 import { writeOutput } from '../../src/cli/files.js';
 import { option, parseArgs, positiveInt, type ParsedArgs } from './args.js';
@@ -97,8 +97,7 @@ async function update(argv: readonly string[]): Promise<number> {
     const r = chooseReference({ reference: option(a, 'reference'), referenceCmd: option(a, 'reference-cmd'), label: option(a, 'reference-label') });
     const g = goldenReference(r.command, r.label, r.model);
     referenceFor = () => g;
-    const given = option(a, 'reference-cmd') !== undefined ? ['--reference-cmd', r.command.argv.join(' ')] : ['--reference', r.command.binary];
-    referenceArgs = () => [...given, '--reference-label', r.label];
+    referenceArgs = () => referenceOptions(r.command.argv, r.label);
   } else {
     const bySymbols = perDialect.symbols ? make(perDialect.symbols, option(a, 'reference-symbols-label')) : undefined;
     const byAnnotation = perDialect.annotation ? make(perDialect.annotation, option(a, 'reference-annotation-label')) : undefined;
@@ -109,7 +108,7 @@ async function update(argv: readonly string[]): Promise<number> {
     };
     referenceArgs = (c) => {
       const r = referenceFor(c);
-      return ['--reference', r.command.binary, '--reference-label', r.label];
+      return referenceOptions(r.command.argv, r.label);
     };
   }
   const { cases } = selectCases(option(a, 'cases') ?? DEFAULT_CASES[0]!, a.positional);

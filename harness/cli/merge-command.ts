@@ -1,13 +1,10 @@
 // klp-harness merge A.json B.json … --json OUT [--junit OUT]: exit 0 when the merged run passes.
 import { HarnessError } from '../errors.js';
 import { mergeReports } from '../merge.js';
-import { writeOutput } from '../../src/cli/files.js';
-import { githubRunOutputs } from '../report/github.js';
-import { runReportHtml } from '../report/html.js';
-import { readJsonReport, writeJsonReport } from '../report/json.js';
-import { junitXml } from '../report/junit.js';
+import { readJsonReport } from '../report/json.js';
 import { renderTerminal } from '../report/terminal.js';
 import { option, parseArgs } from './args.js';
+import { writeRunOutputs } from './report-outputs.js';
 
 export const usage = `usage: klp-harness merge A.json B.json … --json OUT [--junit OUT] [--html OUT]
 
@@ -20,12 +17,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   if (!out) throw new HarnessError('merge needs --json OUT');
   if (a.positional.length === 0) throw new HarnessError('merge needs the shard reports to join');
   const merged = mergeReports(a.positional.map(readJsonReport), a.positional);
-  writeJsonReport(out, merged);
-  const junit = option(a, 'junit');
-  if (junit) writeOutput(junit, junitXml(merged));
-  const html = option(a, 'html');
-  if (html) writeOutput(html, runReportHtml(merged));
-  process.stdout.write(githubRunOutputs(merged, 'klp-harness merge'));
+  await writeRunOutputs(a, merged, 'klp-harness merge');
   // The shards already printed their cases; the merged verdict is the summary line.
   process.stdout.write(renderTerminal(merged, { colour: false, ci: true }));
   return merged.passed ? 0 : 1;

@@ -1,12 +1,11 @@
 // klp-harness run: exit 0 when every case passes, 1 otherwise (2 comes from HarnessError).
 import { cpus } from 'node:os';
-import { writeOutput } from '../../src/cli/files.js';
-import { writeJsonReport } from '../report/json.js';
 import { isCi, ProgressBar, renderTerminal } from '../report/terminal.js';
 import { parseShard, runHarness } from '../run.js';
 import { HarnessError } from '../errors.js';
 import { dialectOption, option, parseArgs, positiveInt, type ParsedArgs } from './args.js';
 import { chooseReference, DEFAULT_CASES } from './reference-options.js';
+import { writeRunOutputs } from './report-outputs.js';
 
 const SPEC = {
   reference: { value: true },
@@ -104,14 +103,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   });
   process.removeListener('SIGINT', onSigint);
   progress.clear();
-  const json = option(a, 'json');
-  if (json) writeJsonReport(json, report);
-  const junit = option(a, 'junit');
-  if (junit) writeOutput(junit, (await import('../report/junit.js')).junitXml(report));
-  const html = option(a, 'html');
-  if (html) writeOutput(html, (await import('../report/html.js')).runReportHtml(report));
-  // Annotations before the case lines: the summary line stays the last line.
-  process.stdout.write((await import('../report/github.js')).githubRunOutputs(report));
+  await writeRunOutputs(a, report);
   const colour = a.flags.has('color') || (!a.flags.has('no-color') && process.stdout.isTTY === true && !process.env.NO_COLOR);
   process.stdout.write(renderTerminal(report, { colour, ci }));
   if (report.interrupted) {

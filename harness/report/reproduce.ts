@@ -14,7 +14,10 @@ export const shellCommand = (argv: readonly string[]): string => argv.map(shellQ
  * directory names the case id instead.
  */
 export function reproduceCommand(report: Pick<HarnessReport, 'reference'>, c: Pick<CaseReport, 'id'> & Partial<Pick<CaseReport, 'dir'>>): string {
-  const ref = report.reference;
-  const reference = ref.command.length > 1 ? ['--reference-cmd', ref.command.join(' ')] : ['--reference', ref.path];
-  return shellCommand(['npx', 'klp-harness', 'run', ...reference, '--reference-label', ref.label, c.dir ?? c.id]);
+  return shellCommand(['npx', 'klp-harness', 'run', ...referenceOptions(report.reference.command, report.reference.label), c.dir ?? c.id]);
+}
+
+/** The options that name a reference build: `--reference PATH`, or for a wrapped one `--reference-cmd 'WRAPPER… PATH'`, and its label. */
+export function referenceOptions(argv: readonly string[], label: string): string[] {
+  return [...(argv.length > 1 ? ['--reference-cmd', argv.join(' ')] : ['--reference', argv[0]!]), '--reference-label', label];
 }
