@@ -4,10 +4,10 @@
 // the build tree, since CI has no build tree to run kbuild against. Every file is checked against
 // the manifest's sha256 before use; a prebuilt module whose case sources changed since
 // (scripts/kernels/case-digest.sh) is stale and refused.
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HarnessError } from '../errors.js';
+import { sha256 } from '../provenance.js';
 import { readModuleFile } from '../../src/cli/symbols.js';
 import { readInputFile, readInputText, writeOutput } from '../../src/cli/files.js';
 
@@ -27,8 +27,6 @@ export interface CommittedManifest {
   /** Prebuilt modules: base name → digest of the sources, sha256 of the (decompressed) .ko. */
   modules: Record<string, { sources: string; sha256: string; from: string }>;
 }
-
-export const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 /** The repository root: the nearest directory above this file with the project's package.json. */
 export function repoRoot(from = import.meta.dirname): string {
