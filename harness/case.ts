@@ -2,8 +2,10 @@
 // case) and an optional case.json with metadata. Other files are ignored.
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import type { Dialect } from '../src/klp/plan.js';
-import { describeErrno, FileError, fileKind, formatSize, INPUT_LIMIT, readInputFile, writeOutput } from '../src/cli/files.js';
+import type { Dialect } from '../src/klp/index.js';
+import {
+  describeErrno, FileError, fileKind, formatSize, INPUT_LIMIT, readInputFile, writeOutput,
+} from '../src/io/index.js';
 import { HarnessError } from './errors.js';
 
 export const ARCHES = ['x86_64', 'aarch64', 'ppc64le', 'ppc64', 's390x', 'ppc32', 'i386'] as const;
@@ -93,7 +95,8 @@ export function loadCase(dir: string, root?: string): Case {
     const problem = caseFileProblem(p);
     if (problem) problems.push(problem);
   }
-  const dialect: Dialect = hasSymbols ? 'symbols' : 'annotation';
+  // Only the post-link dialect has to be named: the other two are told by symbols.klp's presence.
+  const dialect: Dialect = hasSymbols ? 'symbols' : meta.dialect === 'post-link' ? 'post-link' : 'annotation';
   const rel = root ? relative(root, dir).split('\\').join('/') : '';
   const id = typeof meta.id === 'string' && meta.id ? meta.id : rel && !rel.startsWith('..') ? rel : basename(resolve(dir));
   return { id, dir, input, ...(hasSymbols ? { symbols: symbolsPath } : {}), dialect, meta, ...(problems.length ? { problem: problems.join('; ') } : {}) };

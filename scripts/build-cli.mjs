@@ -33,7 +33,7 @@ const distAt = process.argv.indexOf('--dist');
 const DIST = distAt > 0 ? resolve(process.argv[distAt + 1]) : join(ROOT, 'dist');
 const CLI = join(DIST, 'src/cli');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-const { writeOutput } = await import(join(DIST, 'src/cli/files.js'));
+const { writeOutput } = await import(join(DIST, 'src/io/files.js'));
 const { generateSymbolsFile, syntheticModule, unresolvedNames } = await import(join(DIST, 'harness/bench/inputs.js'));
 
 const BUNDLE = 'main.bundle.cjs';

@@ -1,9 +1,9 @@
 // The benchmark's inputs, generated deterministically: a symbols.klp shaped like a distribution
 // kernel's, and x86_64 livepatch modules whose unresolved symbols all resolve in it.
-import { buildObject, type RelocSpec, type SectionSpec, type SymbolSpec } from '../../src/elf/builder.js';
-import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, STB_GLOBAL, STB_LOCAL, STT_FUNC, STT_SECTION } from '../../src/elf/constants.js';
-import { EM } from '../../src/elf/machines.js';
-import { writeElf } from '../../src/elf/write.js';
+import {
+  buildObject, EM, type RelocSpec, type SectionSpec, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, STB_GLOBAL,
+  STB_LOCAL, STT_FUNC, STT_SECTION, type SymbolSpec, writeElf,
+} from '../../src/elf/index.js';
 
 /** Line counts of a distribution kernel's symbols.klp (kallsyms of vmlinux and its modules). */
 export const SHAPE = {

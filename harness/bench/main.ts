@@ -9,14 +9,13 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rea
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { convert } from '../../src/convert.js';
-import { parseSymbolsFile } from '../../src/klp/symbols-file.js';
-import { readElf } from '../../src/elf/read.js';
-import { decodeSymbols, symtabIndex } from '../../src/elf/symbols.js';
-import { option, parseArgs } from '../cli/args.js';
+import { convert } from '../../src/index.js';
+import { parseSymbolsFile } from '../../src/klp/index.js';
+import { decodeSymbols, readElf, symtabIndex } from '../../src/elf/index.js';
+import { option, parseArgs } from '../args.js';
 import { debugModuleSources, generateSymbolsFile, SYMBOLS_LINES, syntheticModule, unresolvedNames, type SymbolsFile } from './inputs.js';
 import { envWithout, GNU_TIME, instructions, loadAverage, median, runOnce, spread, wallTimes, type Sample } from './measure.js';
-import { writeOutput } from '../../src/cli/files.js';
+import { writeOutput } from '../../src/io/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };

@@ -5,11 +5,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { findCases, type Case } from '../case.js';
-import { BISECT_EXIT, bisectRun } from '../bisect.js';
+import { BISECT_EXIT, bisectRun } from '../triage/bisect.js';
 import { HarnessError } from '../errors.js';
 import { guessReferenceLabel, referenceModel } from '../references/index.js';
-import { referenceCommand } from '../reference.js';
-import { option, parseArgs, positiveInt } from './args.js';
+import { referenceCommand } from '../differential/reference.js';
+import { option, parseArgs, positiveInt } from '../args.js';
 
 const SPEC = {
   reference: { value: true },

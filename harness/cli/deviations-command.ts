@@ -3,7 +3,7 @@
 import { HarnessError } from '../errors.js';
 import { divergencesMarkdown } from '../references/divergences.js';
 import { REFERENCE_MODELS } from '../references/index.js';
-import { option, parseArgs } from './args.js';
+import { option, parseArgs } from '../args.js';
 
 export const usage = `usage: klp-harness deviations [--reference-label L] [--json | --markdown]
 

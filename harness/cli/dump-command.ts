@@ -1,11 +1,10 @@
 // klp-harness dump FILE [--section GLOB…] [--digest]: the canonical model, as goldens hold it and
 // diffs compare it.
-import { ElfFormatError } from '../../src/elf/errors.js';
-import { readElf } from '../../src/elf/read.js';
-import { dumpObject, dumpText } from '../dump.js';
+import { ElfFormatError, readElf } from '../../src/elf/index.js';
+import { dumpObject, dumpText } from '../differential/dump.js';
 import { HarnessError } from '../errors.js';
-import { parseArgs } from './args.js';
-import { readInputFile } from '../../src/cli/files.js';
+import { parseArgs } from '../args.js';
+import { readInputFile } from '../../src/io/index.js';
 
 /** `*` matches any run of characters; everything else is literal. */
 const globToRegExp = (glob: string): RegExp =>

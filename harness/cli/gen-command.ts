@@ -3,7 +3,7 @@
 import { ARCHES, type Arch } from '../case.js';
 import { HarnessError } from '../errors.js';
 import { genCommand } from '../generate/commands.js';
-import { dialectOption, option, parseArgs, positiveInt } from './args.js';
+import { dialectOption, option, parseArgs, positiveInt } from '../args.js';
 
 export function seedOption(text: string | undefined): number {
   if (text === undefined) throw new HarnessError('--seed is required');

@@ -3,15 +3,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { findCases, type Case } from '../case.js';
-import { colourDiff } from '../diff.js';
+import { colourDiff } from '../differential/diff.js';
 import { HarnessError } from '../errors.js';
-import { checkGoldens, goldenReference, planGoldenUpdate, writeGoldens, type GoldenReference } from '../golden.js';
+import { checkGoldens, goldenReference, planGoldenUpdate, writeGoldens, type GoldenReference } from '../golden/golden.js';
 import { githubGoldenOutputs } from '../report/github.js';
 import { goldenCheckHtml, goldenUpdateHtml } from '../report/html-golden.js';
 import { referenceOptions, shellCommand } from '../report/reproduce.js';
 import { isCi } from '../report/terminal.js';
-import { writeOutput } from '../../src/cli/files.js';
-import { option, parseArgs, positiveInt, type ParsedArgs } from './args.js';
+import { writeOutput } from '../../src/io/index.js';
+import { option, parseArgs, positiveInt, type ParsedArgs } from '../args.js';
 import { chooseReference, DEFAULT_CASES } from './reference-options.js';
 
 const DEFAULT_GOLDEN_DIR = 'golden';

@@ -1,7 +1,7 @@
 // klp-harness list [--json] [DIR…]
 import { findCases } from '../case.js';
-import { listCase, listingText } from '../list.js';
-import { parseArgs } from './args.js';
+import { listCase, listingText } from '../differential/list.js';
+import { parseArgs } from '../args.js';
 import { DEFAULT_CASES } from './reference-options.js';
 
 export const usage = `usage: klp-harness list [--json] [DIR…]

@@ -1,9 +1,9 @@
 // klp-harness merge A.json B.json … --json OUT [--junit OUT]: exit 0 when the merged run passes.
 import { HarnessError } from '../errors.js';
-import { mergeReports } from '../merge.js';
-import { readJsonReport } from '../report/json.js';
+import { mergeReports } from '../differential/merge.js';
+import { readJsonReport } from '../differential/results.js';
 import { renderTerminal } from '../report/terminal.js';
-import { option, parseArgs } from './args.js';
+import { option, parseArgs } from '../args.js';
 import { writeRunOutputs } from './report-outputs.js';
 
 export const usage = `usage: klp-harness merge A.json B.json … --json OUT [--junit OUT] [--html OUT]

@@ -2,12 +2,12 @@
 //     [--exact-sections] (differing sections compared by name, not by role)
 // Exit 0 when a minimized case was written; 2 when it could not be (no divergence, no reference).
 import { basename, join, resolve } from 'node:path';
-import { readElf } from '../../src/elf/read.js';
+import { readElf } from '../../src/elf/index.js';
 import { findCases } from '../case.js';
-import { dumpObject, dumpText } from '../dump.js';
+import { dumpObject, dumpText } from '../differential/dump.js';
 import { HarnessError } from '../errors.js';
-import { minimizeCase, signatureText, writeMinimizedCase } from '../minimize.js';
-import { option, parseArgs, positiveInt } from './args.js';
+import { minimizeCase, signatureText, writeMinimizedCase } from '../triage/minimize.js';
+import { option, parseArgs, positiveInt } from '../args.js';
 import { chooseReference } from './reference-options.js';
 
 export const usage = `usage: klp-harness minimize CASE (--reference PATH | --reference-cmd "WRAPPER… PATH") [--reference-label L]

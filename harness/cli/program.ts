@@ -1,6 +1,6 @@
 // klp-harness: differential verification of klp-convert against a reference build.
 // Exit status: 0 every case passed; 1 some case failed; 2 the harness could not run.
-import { FileError } from '../../src/cli/files.js';
+import { FileError } from '../../src/io/index.js';
 import { HarnessError } from '../errors.js';
 import { SUBCOMMANDS } from './commands.js';
 

@@ -2,7 +2,7 @@
 import { HarnessError } from '../errors.js';
 import type { ReferenceModel } from '../references/deviation.js';
 import { guessReferenceLabel, KNOWN_REFERENCE_LABELS, referenceModel } from '../references/index.js';
-import { referenceCommand, type ReferenceCommand } from '../reference.js';
+import { referenceCommand, type ReferenceCommand } from '../differential/reference.js';
 
 export interface ChosenReference {
   command: ReferenceCommand;

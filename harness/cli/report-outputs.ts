@@ -1,9 +1,9 @@
 // The files and CI output a finished run's report goes to, as `run` and `merge` both write them:
 // --json, --junit, --html, and under GitHub Actions the step summary and annotations. The report
 // writers are imported only when asked for (they cost a plain run start-up time).
-import { writeOutput } from '../../src/cli/files.js';
-import { writeJsonReport, type HarnessReport } from '../report/json.js';
-import { option, type ParsedArgs } from './args.js';
+import { writeOutput } from '../../src/io/index.js';
+import { writeJsonReport, type HarnessReport } from '../differential/results.js';
+import { option, type ParsedArgs } from '../args.js';
 
 export async function writeRunOutputs(a: ParsedArgs, report: HarnessReport, title?: string): Promise<void> {
   const json = option(a, 'json');

@@ -1,9 +1,9 @@
 // klp-harness run: exit 0 when every case passes, 1 otherwise (2 comes from HarnessError).
 import { cpus } from 'node:os';
 import { isCi, ProgressBar, renderTerminal } from '../report/terminal.js';
-import { parseShard, runHarness } from '../run.js';
+import { parseShard, runHarness } from '../differential/run.js';
 import { HarnessError } from '../errors.js';
-import { dialectOption, option, parseArgs, positiveInt, type ParsedArgs } from './args.js';
+import { dialectOption, option, parseArgs, positiveInt, type ParsedArgs } from '../args.js';
 import { chooseReference, DEFAULT_CASES } from './reference-options.js';
 import { writeRunOutputs } from './report-outputs.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { convert } from '../../src/convert.js';
-import { SHN_XINDEX, SHT_NOBITS, SHT_PROGBITS, SHT_RELA, SHT_STRTAB, SHT_SYMTAB } from '../../src/elf/constants.js';
-import { KlpError } from '../../src/klp/errors.js';
+import { convert } from '../../src/index.js';
+import { SHN_XINDEX, SHT_NOBITS, SHT_PROGBITS, SHT_RELA, SHT_STRTAB, SHT_SYMTAB } from '../../src/elf/index.js';
+import { KlpError } from '../../src/klp/index.js';
 import { craftElf64, relas64, symbols64, type CraftSection } from './craft.js';
 
 // Hostile objects random mutation of small seeds does not reach. Each must be refused with a typed

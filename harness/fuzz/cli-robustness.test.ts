@@ -3,10 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeKlpError } from '../../src/cli/messages.js';
-import { convert } from '../../src/convert.js';
-import { readElf } from '../../src/elf/read.js';
-import { KlpError } from '../../src/klp/errors.js';
+import { describeKlpError, KlpError } from '../../src/klp/index.js';
+import { convert } from '../../src/index.js';
+import { readElf } from '../../src/elf/index.js';
 import { loadSeeds, type Seed } from './corpus.js';
 import { mutate, type FuzzInput } from './mutators.js';
 import { Rng } from './rng.js';

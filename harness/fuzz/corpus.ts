@@ -2,8 +2,8 @@
 // sorted by directory name so a seed number means the same inputs on every machine.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Dialect } from '../../src/klp/plan.js';
-import { readInputFile } from '../../src/cli/files.js';
+import type { Dialect } from '../../src/klp/index.js';
+import { readInputFile } from '../../src/io/index.js';
 
 export interface Seed {
   id: string;

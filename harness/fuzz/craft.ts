@@ -1,8 +1,7 @@
 // Hand-made hostile objects: the inputs random mutation of small seeds will not reach (large
 // tables, every section header aimed at one blob, names a megabyte long). Written byte by byte,
 // since the point is what our writer would never produce.
-import { ByteWriter } from '../../src/elf/bytes.js';
-import { ET_REL, EV_CURRENT, SHT_STRTAB } from '../../src/elf/constants.js';
+import { ByteWriter, ET_REL, EV_CURRENT, SHT_STRTAB } from '../../src/elf/index.js';
 
 export interface CraftSection {
   name: string;

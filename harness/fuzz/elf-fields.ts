@@ -1,10 +1,7 @@
 // Raw access to the on-disk ELF records of a (valid) seed, so structure-aware mutators can corrupt
 // one field of one record. The seed is parsed with our reader to learn what each section is; the
 // corruption itself is written straight into the bytes, where the writer could never put it.
-import { SHT_RELA } from '../../src/elf/constants.js';
-import { readElf } from '../../src/elf/read.js';
-import type { ElfObject } from '../../src/elf/model.js';
-import { classSizes, type ClassSizes } from '../../src/elf/sizes.js';
+import { classSizes, type ClassSizes, type ElfObject, readElf, SHT_RELA } from '../../src/elf/index.js';
 
 export type HeaderField = 'type' | 'shoff' | 'phnum' | 'shentsize' | 'shnum' | 'shstrndx' | 'version';
 export type ShdrField = 'name' | 'type' | 'flags' | 'offset' | 'size' | 'link' | 'info' | 'addralign' | 'entsize';

@@ -2,14 +2,11 @@
 // (or undefined when the seed has nothing for it to break). Three families: byte-level (bit flips,
 // insertion, deletion, truncation), structure-aware (one field of one ELF record, located through the
 // model) and symbols.klp text edits.
-import type { ElfObject } from '../../src/elf/model.js';
 import {
-  SHN_XINDEX, SHT_GROUP, SHT_NOBITS, SHT_NULL, SHT_PROGBITS, SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB,
-  SHT_SYMTAB_SHNDX,
-} from '../../src/elf/constants.js';
-import { MODULE_RELOCS_PREFIX } from '../../src/klp/names.js';
-import type { Dialect } from '../../src/klp/plan.js';
-import { SYMBOLS_FILE_MAGIC } from '../../src/klp/symbols-file.js';
+  type ElfObject, SHN_XINDEX, SHT_GROUP, SHT_NOBITS, SHT_NULL, SHT_PROGBITS, SHT_REL, SHT_RELA,
+  SHT_STRTAB, SHT_SYMTAB, SHT_SYMTAB_SHNDX,
+} from '../../src/elf/index.js';
+import { type Dialect, MODULE_RELOCS_PREFIX, SYMBOLS_FILE_MAGIC } from '../../src/klp/index.js';
 import type { Seed } from './corpus.js';
 import { RawElf, type ShdrField } from './elf-fields.js';
 import { Rng } from './rng.js';

@@ -3,9 +3,8 @@
 // converter does with it, a KlpError kind or "convert".
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convert } from '../../src/convert.js';
-import { KlpError } from '../../src/klp/errors.js';
-import type { Dialect } from '../../src/klp/plan.js';
+import { convert } from '../../src/index.js';
+import { type Dialect, KlpError } from '../../src/klp/index.js';
 import { writeCaseFiles } from '../case.js';
 
 export const REGRESSIONS = 'cases/regressions';

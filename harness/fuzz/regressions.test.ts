@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Dialect } from '../../src/klp/plan.js';
+import type { Dialect } from '../../src/klp/index.js';
 import { REGRESSIONS, outcomeOf } from './regress.js';
 
 // Every input that once crashed the converter, hung it or made it allocate gigabytes: it must now

@@ -2,11 +2,9 @@
 // converter either converts (and writes an object our reader takes back) or refuses with a KlpError
 // whose message is one line; anything else, more than the time limit for one input, an output far
 // larger than the input, or heap growth over the run, is a failure.
-import { convert } from '../../src/convert.js';
-import { readElf } from '../../src/elf/read.js';
-import type { ElfObject } from '../../src/elf/model.js';
-import { KlpError, type KlpErrorKind } from '../../src/klp/errors.js';
-import { describeKlpError } from '../../src/cli/messages.js';
+import { convert } from '../../src/index.js';
+import { type ElfObject, readElf } from '../../src/elf/index.js';
+import { describeKlpError, KlpError, type KlpErrorKind } from '../../src/klp/index.js';
 import type { Seed } from './corpus.js';
 import { mutate, type FuzzInput } from './mutators.js';
 import { Rng } from './rng.js';

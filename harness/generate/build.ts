@@ -3,13 +3,13 @@
 // removed. The bytes depend only on the scenario (and the binutils version).
 import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { writeOutput } from '../../src/cli/files.js';
+import { writeOutput } from '../../src/io/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Arch, CaseMeta } from '../case.js';
 import { HarnessError } from '../errors.js';
-import { mapPool } from '../pool.js';
+import { mapPool } from '../differential/pool.js';
 import { renderLivepatch, renderModObject } from './render.js';
 import {
   GENERATED_ARCHES, exercises, expectedOutcome, scenarioArbitrary, sharing, summarize, symbolsFile,

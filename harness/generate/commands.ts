@@ -1,9 +1,9 @@
 // Handlers for `klp-harness gen` and `klp-harness run --generate`, as functions the CLI calls with
 // parsed options. They print nothing themselves; lines go to `log`.
 import { join } from 'node:path';
-import { mapPool } from '../pool.js';
+import { mapPool } from '../differential/pool.js';
 import type { Arch } from '../case.js';
-import type { Dialect } from '../../src/klp/plan.js';
+import type { Dialect } from '../../src/klp/index.js';
 import {
   DEFAULT_CONCURRENCY, ScenarioBuilder, binutilsVersion, caseId, caseMeta, generateScenarios, installedConstraints,
   writeCaseDir,

@@ -5,23 +5,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { Dialect } from '../../src/klp/plan.js';
-import { mapPool } from '../pool.js';
+import type { Dialect } from '../../src/klp/index.js';
+import { mapPool } from '../differential/pool.js';
 import type { Arch, Case } from '../case.js';
 import { INPUT_NAME, SYMBOLS_NAME } from '../case.js';
-import { classify, classPasses, type Classification } from '../classify.js';
+import { classify, classPasses, type Classification } from '../differential/classify.js';
 import { HarnessError } from '../errors.js';
 import type { ReferenceModel } from '../references/deviation.js';
 import { guessReferenceLabel, referenceModel } from '../references/index.js';
-import { runOurs } from '../ours.js';
-import { referenceCommand, runReference, type ReferenceCommand, type ReferenceOutcome } from '../reference.js';
+import { runOurs } from '../differential/ours.js';
+import { referenceCommand, runReference, type ReferenceCommand, type ReferenceOutcome } from '../differential/reference.js';
 import {
   DEFAULT_CONCURRENCY, ScenarioBuilder, binutilsVersion, caseId, caseMeta, generateScenarios, installedConstraints,
   writeCaseDir, type BuiltScenario,
 } from './build.js';
 import { checkConversion } from './invariants.js';
 import { GENERATED_ARCHES, scenarioArbitrary, summarize, type Scenario, type ScenarioConstraints } from './scenario.js';
-import { writeOutput } from '../../src/cli/files.js';
+import { writeOutput } from '../../src/io/index.js';
 
 /** A reference build, its label (from the path: …/v7/klp-convert) and the model of that label. */
 export interface Reference {

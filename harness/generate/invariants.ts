@@ -1,12 +1,10 @@
 // What must hold of any conversion, without a reference to compare with: the kernel's rules for a
 // livepatch module, read off the input and output objects through the shared ELF model.
-import { SHF_RELA_LIVEPATCH, SHN_LIVEPATCH, SHN_UNDEF } from '../../src/elf/constants.js';
-import type { ElfObject, Reloc, Symbol } from '../../src/elf/model.js';
-import { readElf } from '../../src/elf/read.js';
-import { decodeRelocs, isRelocSection } from '../../src/elf/relocs.js';
-import { decodeSymbols, symtabIndex } from '../../src/elf/symbols.js';
-import { bytesToLatin1 } from '../../src/elf/strings.js';
-import type { Dialect } from '../../src/klp/plan.js';
+import {
+  decodeRelocs, decodeSymbols, type ElfObject, isRelocSection, readElf, type Reloc, SHF_RELA_LIVEPATCH,
+  SHN_LIVEPATCH, symtabIndex,
+} from '../../src/elf/index.js';
+import { type Dialect, exportedNames, loaderCannotResolve } from '../../src/klp/index.js';
 
 export type InvariantRule =
   /** A relocation to a symbol the module loader cannot resolve is not in a klp rela section. */
@@ -29,26 +27,6 @@ export interface ConversionInputs {
 
 const KLP_RELA_PREFIX = '.klp.rela.';
 const MODULE_RELOCS_PREFIX = '.klp.module_relocs.';
-const ANNOTATED_PREFIX = '.klp.sym.rela.';
-
-/** Names symbols.klp marks exported (`__ksymtab_X` under any object). */
-export function exportedNames(symbols: Uint8Array | undefined): Set<string> {
-  const out = new Set<string>();
-  if (!symbols) return out;
-  for (const raw of bytesToLatin1(symbols).split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.startsWith('__ksymtab_')) out.add(line.slice('__ksymtab_'.length));
-  }
-  return out;
-}
-
-/** Whether the module loader is unable to resolve relocations to `sym`: they must become klp relocations. */
-export function loaderCannotResolve(sym: Symbol, index: number, inputs: ConversionInputs, exported: ReadonlySet<string>): boolean {
-  if (index === 0 || sym.shndx !== SHN_UNDEF) return false;
-  if (inputs.dialect === 'annotation') return sym.name.startsWith(ANNOTATED_PREFIX);
-  return sym.name !== '.TOC.' && !exported.has(sym.name);
-}
-
 interface RelocSite {
   section: string;
   reloc: Reloc;

@@ -7,10 +7,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convert, type ConvertOptions } from '../../src/convert.js';
-import { KlpError } from '../../src/klp/errors.js';
+import { convert, type ConvertOptions } from '../../src/index.js';
+import { type Dialect, KlpError } from '../../src/klp/index.js';
 import { findCases, type Case } from '../case.js';
-import { mapPool } from '../pool.js';
+import { mapPool } from '../differential/pool.js';
 import { ScenarioBuilder, generateScenarios, installedConstraints, type BuiltScenario } from './build.js';
 import { checkConversion } from './invariants.js';
 import { summarize } from './scenario.js';
@@ -24,7 +24,7 @@ interface Subject {
   name: string;
   input: Uint8Array;
   symbols?: Uint8Array;
-  dialect: 'symbols' | 'annotation';
+  dialect: Dialect;
   expect: string;
 }
 

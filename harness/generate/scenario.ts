@@ -5,7 +5,7 @@
 // self-consistent.
 import fc from 'fast-check';
 import type { Arch } from '../case.js';
-import type { Dialect } from '../../src/klp/plan.js';
+import type { Dialect } from '../../src/klp/index.js';
 
 export const GENERATED_ARCHES = ['x86_64', 'aarch64', 'ppc64le', 'ppc64', 's390x', 'ppc32', 'i386'] as const satisfies readonly Arch[];
 

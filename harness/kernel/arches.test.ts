@@ -17,7 +17,7 @@ import { sha256 } from '../provenance.js';
 import { compareDebianVersions, parseAptShow, parseDepends, pickKernelVersion, sourcesList, aptConfig } from './debian.js';
 import { runLoadTest } from './load.js';
 import { KNOWN_KERNELS, pickKnownKernel, resolveKernel } from './targets.js';
-import { readInputFile } from '../../src/cli/files.js';
+import { readInputFile } from '../../src/io/index.js';
 
 const REPO = repoRoot();
 const CASES = join(REPO, 'cases/kernel');

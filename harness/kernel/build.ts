@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HarnessError } from '../errors.js';
-import { readInputFile, readInputText, writeOutput } from '../../src/cli/files.js';
+import { readInputFile, readInputText, writeOutput } from '../../src/io/index.js';
 
 export interface BuildResult {
   /** module base name → path of the built .ko */

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { HarnessError } from '../errors.js';
-import { readInputText } from '../../src/cli/files.js';
+import { readInputText } from '../../src/io/index.js';
 import { KERNEL_ARCHES, type KernelArch } from './arch.js';
 
 /**

@@ -3,14 +3,14 @@
 // kernel, QEMU, headers, package, bad case).
 import { execa } from 'execa';
 import { join } from 'node:path';
-import { parseArgs, option, type ParsedArgs } from '../cli/args.js';
+import { parseArgs, option, type ParsedArgs } from '../args.js';
 import { HarnessError } from '../errors.js';
-import { referenceCommand, type ReferenceCommand } from '../reference.js';
+import { referenceCommand, type ReferenceCommand } from '../differential/reference.js';
 import { parseArch } from './arch.js';
 import { findKernelCases } from './cases.js';
 import { dumpKallsyms, runLoadTest, type LoadReport } from './load.js';
 import { KNOWN_KERNELS, resolveKernel } from './targets.js';
-import { writeOutput } from '../../src/cli/files.js';
+import { writeOutput } from '../../src/io/index.js';
 
 const EXIT = { ok: 0, failed: 1, cannotRun: 2 } as const;
 

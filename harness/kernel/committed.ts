@@ -8,8 +8,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HarnessError } from '../errors.js';
 import { sha256 } from '../provenance.js';
-import { readModuleFile } from '../../src/cli/symbols.js';
-import { readInputFile, readInputText, writeOutput } from '../../src/cli/files.js';
+import { readInputFile, readInputText, writeOutput, readModuleFile } from '../../src/io/index.js';
 
 export interface CommittedManifest {
   arch: string;

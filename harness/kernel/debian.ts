@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { HarnessError } from '../errors.js';
-import { readInputText, writeOutput } from '../../src/cli/files.js';
+import { readInputText, writeOutput } from '../../src/io/index.js';
 import type { ArchSpec } from './arch.js';
 
 /** KLP_KERNEL_CACHE, else ~/.cache/klp-harness/kernels (scripts/kernels/*.sh use the same). */

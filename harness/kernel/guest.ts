@@ -6,7 +6,7 @@
 // level down (`dmesg -n 1`) so kernel messages do not break its lines (dmesg is reported per case
 // anyway); a boot whose case is expected to oops keeps the level, so the oops shows.
 import { HarnessError } from '../errors.js';
-import { readInputFile } from '../../src/cli/files.js';
+import { readInputFile } from '../../src/io/index.js';
 import { writeCpio, type CpioEntry } from './cpio.js';
 
 export const BUSYBOX_PATHS = ['/bin/busybox', '/usr/bin/busybox'];

@@ -9,28 +9,24 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { convert } from '../../src/convert.js';
-import { SHF_RELA_LIVEPATCH, SHN_LIVEPATCH, STB_WEAK } from '../../src/elf/constants.js';
-import { readElf } from '../../src/elf/read.js';
-import { appendString } from '../../src/elf/strings.js';
-import { decodeSymbols, encodeSymbols, symtabIndex } from '../../src/elf/symbols.js';
-import { writeElf } from '../../src/elf/write.js';
-import { readModuleFile } from '../../src/cli/symbols.js';
-import { KlpError } from '../../src/klp/errors.js';
-import { lintErrors, lintModuleBytes } from '../../src/klp/lint.js';
-import { parseSymbolsFile } from '../../src/klp/symbols-file.js';
-import { generateSymbolsFile, moduleSymbols, parseKallsyms, parseModuleSymvers, VMLINUX, vmlinuxSymbols } from '../../src/klp/symbols-gen.js';
+import { convert } from '../../src/index.js';
+import {
+  appendString, decodeSymbols, encodeSymbols, readElf, SHF_RELA_LIVEPATCH, SHN_LIVEPATCH, STB_WEAK,
+  symtabIndex, writeElf,
+} from '../../src/elf/index.js';
+import {
+  generateSymbolsFile, KlpError, lintErrors, lintModuleBytes, moduleSymbols, parseKallsyms,
+  parseModuleSymvers, parseSymbolsFile, VMLINUX, vmlinuxSymbols, loaderCannotResolve } from '../../src/klp/index.js';
 import type { Case } from '../case.js';
 import { HarnessError } from '../errors.js';
-import { loaderCannotResolve } from '../generate/invariants.js';
-import { runReference, type ReferenceCommand } from '../reference.js';
+import { runReference, type ReferenceCommand } from '../differential/reference.js';
 import { buildModules } from './build.js';
 import { prebuiltModule } from './committed.js';
 import { forKernel, type KernelCase } from './cases.js';
 import { buildInitramfs, initScript, kallsymsInit, parseGuestOutput, SECOND_SERIAL, type GuestCase, type GuestChannel, type GuestReport } from './guest.js';
 import { boot, type BootResult } from './qemu.js';
 import { installedTarget, type KernelTarget } from './targets.js';
-import { readInputFile, readInputText, writeOutput } from '../../src/cli/files.js';
+import { readInputFile, readInputText, writeOutput, readModuleFile } from '../../src/io/index.js';
 
 export interface CaseOutcome {
   id: string;

@@ -6,7 +6,7 @@ import { execaSync } from 'execa';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HarnessError } from '../errors.js';
-import { readInputText } from '../../src/cli/files.js';
+import { readInputText } from '../../src/io/index.js';
 import { ARCHES, crossGcc, type ArchSpec, type KernelArch } from './arch.js';
 import { fetchBusybox, fetchDebianKernel, findModule, formatPackage, kernelCacheDir, parseKernelConfig } from './debian.js';
 import { openCommitted, repoRoot, type CommittedKernel } from './committed.js';

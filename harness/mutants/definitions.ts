@@ -4,6 +4,8 @@
 // what replaces it; a text that is missing (or ambiguous) means the definition is stale, and the
 // run fails loudly rather than counting it as killed.
 
+import type { Dialect } from '../../src/klp/index.js';
+
 export interface SourcePatch {
   /** Path relative to the repository root. */
   file: string;
@@ -23,12 +25,14 @@ export interface Mutant {
    */
   deviationOf?: string[];
   /** The dialects whose conversions it changes (default both): a run of the other cannot see it. */
-  dialects?: Array<'symbols' | 'annotation'>;
+  dialects?: Dialect[];
   patches: SourcePatch[];
 }
 
-const PLAN = 'src/klp/plan.ts';
+const PLAN = 'src/klp/dialects/relocation-scan.ts';
 const APPLY = 'src/klp/apply.ts';
+const SYMBOLS_LIST = 'src/klp/dialects/symbols-list.ts';
+const POST_LINK = 'src/klp/dialects/post-link.ts';
 
 export const MUTANTS: readonly Mutant[] = [
   {
@@ -56,7 +60,7 @@ export const MUTANTS: readonly Mutant[] = [
         '  for (const klp of plan.klpSections) for (const r of klp.relocs) if (!firstSectionOf.has(r.symbol)) firstSectionOf.set(r.symbol, r.section);\n',
     }, {
       file: APPLY,
-      search: '    const data = new Uint8Array(klp.relocs.length * entsize);\n    klp.relocs.forEach(({ section, index }, k) => {',
+      search: '    const data = new Uint8Array((klp.relocs.length + klp.added.length) * entsize);\n    if (klp.added.length > 0) data.set(encodeRelocs(ident, SHT_RELA, klp.added), klp.relocs.length * entsize);\n    klp.relocs.forEach(({ section, index }, k) => {',
       replace:
         '    const lost = klp.relocs.filter((r) => firstSectionOf.get(r.symbol) !== r.section);\n' +
         '    for (const { section, index } of lost) {\n' +
@@ -65,7 +69,7 @@ export const MUTANTS: readonly Mutant[] = [
         '      marks[index] = 1;\n' +
         '    }\n' +
         '    const relocs = klp.relocs.filter((r) => !lost.includes(r));\n' +
-        '    const data = new Uint8Array(relocs.length * entsize);\n    relocs.forEach(({ section, index }, k) => {',
+        '    const data = new Uint8Array((relocs.length + klp.added.length) * entsize);\n    if (klp.added.length > 0) data.set(encodeRelocs(ident, SHT_RELA, klp.added), relocs.length * entsize);\n    relocs.forEach(({ section, index }, k) => {',
     }],
   },
   {
@@ -89,36 +93,36 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'no-rela-livepatch-flag',
     bug: 'klp rela sections lack SHF_RELA_LIVEPATCH: the module loader applies them at load time, before the patched object exists',
-    patches: [{ file: APPLY, search: 'flags: SHF_ALLOC | SHF_RELA_LIVEPATCH,', replace: 'flags: SHF_ALLOC | (SHF_RELA_LIVEPATCH & 0n),' }],
+    patches: [{ file: PLAN, search: 'flags: SHF_ALLOC | SHF_RELA_LIVEPATCH,', replace: 'flags: SHF_ALLOC | (SHF_RELA_LIVEPATCH & 0n),' }],
   },
   {
     id: 'no-alloc-flag',
     bug: 'klp rela sections lack SHF_ALLOC: the loader drops them after loading and the livepatch core finds nothing to apply',
-    patches: [{ file: APPLY, search: 'flags: SHF_ALLOC | SHF_RELA_LIVEPATCH,', replace: 'flags: (SHF_ALLOC & 0n) | SHF_RELA_LIVEPATCH,' }],
+    patches: [{ file: PLAN, search: 'flags: SHF_ALLOC | SHF_RELA_LIVEPATCH,', replace: 'flags: (SHF_ALLOC & 0n) | SHF_RELA_LIVEPATCH,' }],
   },
   {
     id: 'toc-converted',
     dialects: ['symbols'],
     bug: 'the ppc64 TOC base .TOC. is converted (or reported missing) although the module loader resolves it',
-    patches: [{ file: PLAN, search: "sym.shndx === SHN_UNDEF && sym.name !== '.TOC.' && !list.exported.has(sym.name)", replace: 'sym.shndx === SHN_UNDEF && !list.exported.has(sym.name)' }],
+    patches: [{ file: SYMBOLS_LIST, search: "sym.shndx === SHN_UNDEF && sym.name !== '.TOC.' && !list.exported.has(sym.name)", replace: 'sym.shndx === SHN_UNDEF && !list.exported.has(sym.name)' }],
   },
   {
     id: 'exported-converted',
     dialects: ['symbols'],
     bug: 'a symbol symbols.klp marks exported (__ksymtab_X) is converted instead of left to the module loader',
-    patches: [{ file: PLAN, search: "sym.shndx === SHN_UNDEF && sym.name !== '.TOC.' && !list.exported.has(sym.name)", replace: "sym.shndx === SHN_UNDEF && sym.name !== '.TOC.'" }],
+    patches: [{ file: SYMBOLS_LIST, search: "sym.shndx === SHN_UNDEF && sym.name !== '.TOC.' && !list.exported.has(sym.name)", replace: "sym.shndx === SHN_UNDEF && sym.name !== '.TOC.'" }],
   },
   {
     id: 'sympos-off-by-one',
     dialects: ['symbols'],
     bug: 'a KLP_SYMPOS position is written zero-based: sympos N binds the (N-1)th symbol of that name',
-    patches: [{ file: PLAN, search: '    if (chosen) return { ...chosen, name, lpObjname: chosen.objname };', replace: '    if (chosen) return { ...chosen, sympos: Math.max(0, chosen.sympos - 1), name, lpObjname: chosen.objname };' }],
+    patches: [{ file: SYMBOLS_LIST, search: '    if (chosen) return { ...chosen, name, lpObjname: chosen.objname };', replace: '    if (chosen) return { ...chosen, sympos: Math.max(0, chosen.sympos - 1), name, lpObjname: chosen.objname };' }],
   },
   {
     id: 'sympos-bound-off-by-one',
     dialects: ['symbols'],
     bug: 'KLP_SYMPOS validation is off by one: the last occurrence of a duplicated name (sympos = count) is refused',
-    patches: [{ file: PLAN, search: '    if (a.sympos > count) {', replace: '    if (a.sympos >= count) {' }],
+    patches: [{ file: SYMBOLS_LIST, search: '    if (a.sympos > count) {', replace: '    if (a.sympos >= count) {' }],
   },
   {
     id: 'annotation-host-byte-order',
@@ -168,7 +172,7 @@ export const MUTANTS: readonly Mutant[] = [
     id: 'klp-rela-named-after-symobj',
     dialects: ['annotation'],
     bug: 'annotation dialect: the klp rela section is named after the symbol\'s object instead of the patched object',
-    patches: [{ file: PLAN, search: 'name: klpRelaSectionName(input.dialect, conv.lpObjname, base.name), objname: conv.lpObjname,', replace: 'name: klpRelaSectionName(input.dialect, conv.objname, base.name), objname: conv.objname,' }],
+    patches: [{ file: PLAN, search: 'name: klpRelaSectionName(dialect, conv.lpObjname, base.name), objname: conv.lpObjname,', replace: 'name: klpRelaSectionName(dialect, conv.objname, base.name), objname: conv.objname,' }],
   },
   {
     id: 'rename-keeps-old-name-offset',
@@ -189,10 +193,6 @@ export const MUTANTS: readonly Mutant[] = [
     seen: 'every C version (struct rela: int addend)',
     patches: [{
       file: APPLY,
-      search: "import { relocEntrySize } from '../elf/relocs.js';",
-      replace: "import { decodeRelocs, encodeRelocs, relocEntrySize } from '../elf/relocs.js';",
-    }, {
-      file: APPLY,
       search: '    return data;\n  });',
       replace:
         '    const relocs = decodeRelocs(ident, { ...obj.sections[0]!, type: SHT_RELA, data, size: data.length });\n' +
@@ -203,5 +203,42 @@ export const MUTANTS: readonly Mutant[] = [
     id: 'klp-section-per-rela',
     bug: 'a klp rela section is created per rela instead of per (object, section)',
     patches: [{ file: PLAN, search: '      let target = ofObject.get(sec.info);', replace: '      let target: KlpSectionPlan | undefined = k < 0 ? ofObject.get(sec.info) : undefined;' }],
+  },
+  {
+    id: 'post-link-original-kept',
+    dialects: ['post-link'],
+    bug: 'post-link: the original relocation is not retyped R_*_NONE, so the module loader applies it too, against the SHN_LIVEPATCH tombstone (address 0)',
+    patches: [{ file: POST_LINK, search: '      if (original.reloc.type !== R_NONE) plan.retype.push(', replace: '      if (original.reloc.type === -1) plan.retype.push(' }],
+  },
+  {
+    id: 'post-link-tombstone-kept',
+    dialects: ['post-link'],
+    bug: 'post-link: the symbol of the original relocation (the .klp.tombstone.) stays undefined, so insmod fails with "Unknown symbol"',
+    patches: [{ file: POST_LINK, search: '      livepatch.add(original.reloc.symbol);\n', replace: '' }],
+  },
+  {
+    id: 'post-link-objname-from-symbol',
+    dialects: ['post-link'],
+    bug: 'post-link: the klp rela section is named after the KLP symbol\'s object (Linux 6.19\'s rule) instead of its __klp_relocs.<objname> section',
+    patches: [{ file: POST_LINK, search: '    let objname = sectionObjname;', replace: '    let objname: string | undefined;' }],
+  },
+  {
+    id: 'post-link-addend-lost',
+    dialects: ['post-link'],
+    bug: 'post-link: the klp relocation gets addend 0 instead of the addend of the entry\'s sym relocation',
+    patches: [{ file: POST_LINK, search: 'symbol: symReloc.symbol, addend: symReloc.addend,', replace: 'symbol: symReloc.symbol, addend: 0n,' }],
+  },
+  {
+    id: 'post-link-no-info-link',
+    dialects: ['post-link'],
+    bug: 'post-link: klp rela sections lack SHF_INFO_LINK (objtool sets it; readelf and strip then misread sh_info)',
+    patches: [{ file: POST_LINK, search: 'flags: SHF_ALLOC | SHF_INFO_LINK | SHF_RELA_LIVEPATCH,', replace: 'flags: SHF_ALLOC | SHF_RELA_LIVEPATCH,' }],
+  },
+  {
+    id: 'post-link-same-name-shared',
+    dialects: ['post-link'],
+    deviationOf: ['objtool-klp-sections-by-name'],
+    bug: 'post-link: entries for two target sections of one name share one klp rela section, which relocates only the first of them',
+    patches: [{ file: POST_LINK, search: '      const key = `${e.objname}\\0${e.target}`;', replace: "      const key = klpRelaSectionName('post-link', e.objname, target.name);" }],
   },
 ];

@@ -4,10 +4,10 @@
 // then `golden update` them against the references (docs/bug-finding.md).
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildObject } from '../../src/elf/builder.js';
-import { SHF_ALLOC, SHF_EXECINSTR, SHF_GROUP, SHF_LINK_ORDER, SHF_WRITE, SHT_GROUP, STB_LOCAL } from '../../src/elf/constants.js';
-import { EM } from '../../src/elf/machines.js';
-import { writeElf } from '../../src/elf/write.js';
+import {
+  buildObject, EM, SHF_ALLOC, SHF_EXECINSTR, SHF_GROUP, SHF_LINK_ORDER, SHF_WRITE, SHT_GROUP,
+  STB_LOCAL, writeElf,
+} from '../../src/elf/index.js';
 import type { CaseMeta } from '../case.js';
 import { writeCaseFiles } from '../case.js';
 

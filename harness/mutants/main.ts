@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../errors.js';
-import { dialectOption, option, parseArgs, positiveInt } from '../cli/args.js';
+import { dialectOption, option, parseArgs, positiveInt } from '../args.js';
 import { guessReferenceLabel } from '../references/index.js';
 import { MUTANTS } from './definitions.js';
 import { mutationTable, runMutants } from './runner.js';

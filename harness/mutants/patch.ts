@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Mutant, SourcePatch } from './definitions.js';
-import { writeOutput } from '../../src/cli/files.js';
+import { writeOutput } from '../../src/io/index.js';
 
 export class StaleMutantError extends Error {
   constructor(readonly mutant: string, readonly file: string, reason: string) {

@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findCases } from '../case.js';
-import { mapPool } from '../pool.js';
+import { mapPool } from '../differential/pool.js';
 import type { Mutant } from './definitions.js';
 import { applyMutant, StaleMutantError } from './patch.js';
 

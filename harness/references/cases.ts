@@ -10,11 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readInputFile, writeOutput } from '../../src/cli/files.js';
-import { buildObject, type ObjectSpec } from '../../src/elf/builder.js';
-import { SHF_ALLOC, SHF_EXECINSTR, SHF_LINK_ORDER, SHF_WRITE, STB_LOCAL } from '../../src/elf/constants.js';
-import { EM } from '../../src/elf/machines.js';
-import { writeElf } from '../../src/elf/write.js';
+import { readInputFile, writeOutput } from '../../src/io/index.js';
+import {
+  buildObject, EM, type ObjectSpec, SHF_ALLOC, SHF_EXECINSTR, SHF_LINK_ORDER, SHF_WRITE, STB_LOCAL,
+  writeElf,
+} from '../../src/elf/index.js';
 import { writeCaseFiles, type CaseMeta } from '../case.js';
 
 const R_X86_64_64 = 1;

@@ -3,8 +3,8 @@
 // standing for one kernel rule the reference breaks or one bug it has. The model runs our
 // converter step by step and lets every deviation act at its step; a case is `known` only when
 // the result is exactly what the reference did. Nothing here changes what src/ does.
-import type { ElfObject } from '../../src/elf/model.js';
-import type { ConversionPlan, Dialect } from '../../src/klp/plan.js';
+import type { ElfObject } from '../../src/elf/index.js';
+import type { ConversionPlan, Dialect } from '../../src/klp/index.js';
 
 /** Where a reference can stop, in the order its run passes them (the C tools all go this way). */
 export const PHASES = ['read', 'symbols', 'annotations', 'scan', 'rename', 'write'] as const;

@@ -2,15 +2,11 @@
 // deviation, against the same model without it. A deviation that stands in for one of our
 // refusals is also shown not to explain a refusal it is not about.
 import { describe, expect, it } from 'vitest';
-import { buildObject, type ObjectSpec } from '../../src/elf/builder.js';
-import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_ABS, SHT_GROUP, STB_LOCAL } from '../../src/elf/constants.js';
-import { EM } from '../../src/elf/machines.js';
-import type { ElfObject } from '../../src/elf/model.js';
-import { readElf } from '../../src/elf/read.js';
-import { decodeRelocs } from '../../src/elf/relocs.js';
-import { decodeSymbols, symtabIndex } from '../../src/elf/symbols.js';
-import { writeElf } from '../../src/elf/write.js';
-import { KlpError } from '../../src/klp/errors.js';
+import {
+  buildObject, decodeRelocs, decodeSymbols, type ElfObject, EM, type ObjectSpec, readElf, SHF_ALLOC,
+  SHF_EXECINSTR, SHF_WRITE, SHN_ABS, SHT_GROUP, STB_LOCAL, symtabIndex, writeElf,
+} from '../../src/elf/index.js';
+import { KlpError } from '../../src/klp/index.js';
 import type { CaseInput, Deviation, ReferenceModel } from './deviation.js';
 import {
   addendsTruncated, alignmentFailsAtWrite, annotationEntriesOf12Bytes, convertsLoadTimeSections, crashesOnSymbolBeforeObject, crashesWithoutRelaAnnotations,

@@ -3,16 +3,14 @@
 // build has and names them. Where a deviation stands in for one of our refusals it checks the
 // kernel rule itself, from the input, rather than trusting our converter's reason: a new bug of
 // ours that refuses a legal relocation must not be explained away.
-import { ByteReader, ByteWriter } from '../../src/elf/bytes.js';
-import { SHF_INFO_LINK, SHN_LORESERVE, SHN_UNDEF, SHT_GROUP, SHT_REL, SHT_RELA, SHT_SYMTAB, SHT_SYMTAB_SHNDX } from '../../src/elf/constants.js';
-import type { ElfObject, Symbol } from '../../src/elf/model.js';
-import { decodeRelocs, encodeRelocs } from '../../src/elf/relocs.js';
-import { decodeSymbols, encodeSymbols, symtabIndex } from '../../src/elf/symbols.js';
-import { readAnnotations, type SymposAnnotation } from '../../src/klp/annotations.js';
-import { checkObjname, klpRelaSectionName, livepatchSymbolName } from '../../src/klp/names.js';
-import { parseSymbolsFile, type SymbolsList } from '../../src/klp/symbols-file.js';
-import type { KlpSectionPlan } from '../../src/klp/plan.js';
-import { loaderCannotResolve } from '../generate/invariants.js';
+import {
+  ByteReader, ByteWriter, decodeRelocs, decodeSymbols, type ElfObject, encodeRelocs, encodeSymbols,
+  SHF_INFO_LINK, SHN_LORESERVE, SHN_UNDEF, SHT_GROUP, SHT_REL, SHT_RELA, SHT_SYMTAB, SHT_SYMTAB_SHNDX,
+  type Symbol, symtabIndex,
+} from '../../src/elf/index.js';
+import {
+  checkObjname, klpRelaSectionName, type KlpSectionPlan, livepatchSymbolName, parseSymbolsFile,
+  readAnnotations, type SymbolsList, type SymposAnnotation, loaderCannotResolve } from '../../src/klp/index.js';
 import type { Deviation, ModelState, Phase, Prediction } from './deviation.js';
 
 type Spec = Omit<Deviation, 'id' | 'divergence' | 'does' | 'cases'>;
@@ -158,7 +156,7 @@ function regroupByName(s: ModelState, nameOf: (objname: string, baseName: string
     const base = byName >= 0 ? byName : group[0]!.base;
     const relocs = group.flatMap((k) => k.relocs).sort((a, b) => a.section - b.section || a.index - b.index);
     if (group.length > 1 || name !== group[0]!.name || base !== group[0]!.base) changed = true;
-    out.push({ name, objname: group[0]!.objname, base, relocs });
+    out.push({ ...group[0]!, name, base, relocs, added: group.flatMap((k) => k.added) });
   }
   plan.klpSections = out;
   return changed;

@@ -113,7 +113,7 @@ export const DIVERGENCES: readonly Divergence[] = [
     what: 'error messages',
     ours: '`klp-convert: <file>: <what>`; output written to a temporary file and renamed, never left half-written',
     why: 'users need to know which file is wrong; the references print `(null):` and can leave a 0-byte output',
-    shownBy: '`src/cli/cli.test.ts`, `src/cli/files.test.ts`',
+    shownBy: '`src/cli/cli.test.ts`, `src/io/files.test.ts`',
     notModelled: 'a message, not an outcome',
   },
   {

@@ -1,15 +1,10 @@
 // Runs a reference model: our converter's steps (read, plan, apply, write) with every deviation of
 // the reference acting at its step, in the model's order. The result is what the model says that
 // reference does with the case, and which deviations it took to say so.
-import { ET_REL } from '../../src/elf/constants.js';
-import { ElfFormatError } from '../../src/elf/errors.js';
-import type { ElfObject } from '../../src/elf/model.js';
-import { normalizeSectionHeaders } from '../../src/elf/normalize.js';
-import { readElf } from '../../src/elf/read.js';
-import { writeElf } from '../../src/elf/write.js';
-import { applyPlan } from '../../src/klp/apply.js';
-import { KlpError } from '../../src/klp/errors.js';
-import { planConversion, type ConversionPlan } from '../../src/klp/plan.js';
+import {
+  ElfFormatError, type ElfObject, ET_REL, normalizeSectionHeaders, readElf, writeElf,
+} from '../../src/elf/index.js';
+import { applyPlan, type ConversionPlan, KlpError, planConversion } from '../../src/klp/index.js';
 import { PHASES, type CaseInput, type ModelState, type Phase, type Prediction, type ReferenceModel } from './deviation.js';
 
 export type ModelOutcome = { kind: 'ok'; output: Uint8Array } | Prediction;

@@ -1,10 +1,10 @@
 // GitHub Actions: with GITHUB_ACTIONS=true a run (or merge, or golden check) appends a Markdown
 // summary to $GITHUB_STEP_SUMMARY and prints one `::error` workflow command per failing case, so
 // the failures show on the run's page and in the pull request.
-import { readInputText, resolveOutput, writeOutput } from '../../src/cli/files.js';
-import { CASE_CLASSES } from '../classify.js';
-import type { GoldenCheckResult } from '../golden.js';
-import type { CaseReport, HarnessReport } from './json.js';
+import { readInputText, resolveOutput, writeOutput } from '../../src/io/index.js';
+import { CASE_CLASSES } from '../differential/classify.js';
+import type { GoldenCheckResult } from '../golden/golden.js';
+import type { CaseReport, HarnessReport } from '../differential/results.js';
 import { reproduceCommand, shellCommand } from './reproduce.js';
 
 export const isGithubActions = (env: NodeJS.ProcessEnv = process.env): boolean => env.GITHUB_ACTIONS === 'true';

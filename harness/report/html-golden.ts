@@ -1,11 +1,11 @@
 // The golden pages (`golden update --html`, `golden check --html`): a review page of every new or
 // changed golden, old beside new with the provenance change, and a page of the failing goldens,
 // golden beside ours. Same page kind as the run report (html-page.ts).
-import { describeOutcome, type GoldenChange, type GoldenCheckResult, type GoldenProblem, type GoldenReference } from '../golden.js';
-import { differingBlockKeys, DUMP_MARK, goldenBlocks, parseGolden, type Golden } from '../golden-format.js';
+import { describeOutcome, type GoldenChange, type GoldenCheckResult, type GoldenProblem, type GoldenReference } from '../golden/golden.js';
+import { differingBlockKeys, DUMP_MARK, goldenBlocks, parseGolden, type Golden } from '../golden/golden-format.js';
 import { toolVersion } from '../provenance.js';
 import { renderHtmlPage, type DiffBudget, type HtmlItem, type HtmlPage, type PanelPart } from './html-page.js';
-import { differingBlock, type DifferingBlock } from './side-by-side.js';
+import { differingBlock, type DifferingBlock } from '../differential/side-by-side.js';
 
 /** The line that ends a golden's provenance header and starts its dump. */
 const DUMP_LINE = `\n${DUMP_MARK}\n`;

@@ -3,9 +3,9 @@
 // opened. The data travels as JSON in a <script type="application/json"> block, so thousands of
 // rows and their diffs cost one parse, and a diff's DOM is only built when someone opens it. The
 // run report (html.ts) and the golden pages (html-golden.ts) are pages of this one kind.
-import { compactKeys } from '../diff.js';
+import { compactKeys } from '../differential/diff.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-assets.js';
-import type { DifferingBlock, SideBySideRow } from './side-by-side.js';
+import type { DifferingBlock, SideBySideRow } from '../differential/side-by-side.js';
 
 /** Colours of the case classes and of the golden pages' kinds of change, as the summary shows them. */
 export const TONES: Readonly<Record<string, string>> = {

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { writeOutput } from '../../src/cli/files.js';
+import { writeOutput } from '../../src/io/index.js';
 import { main } from '../cli/program.js';
 import { referenceModel } from '../references/index.js';
 import { runModel } from '../references/model.js';
 import { compileObject, ourOutput, standIn, SYMBOLS, SYMBOLS_MISSING, tempDir, withByte, writeCase } from '../testing/fixtures.js';
-import type { HarnessReport } from './json.js';
+import type { HarnessReport } from '../differential/results.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = join(import.meta.dirname, '../../dist/screenshots');

@@ -2,12 +2,12 @@
 // and small however many cases diverge. (html.browser.test.ts opens it in a browser.)
 import { describe, expect, it } from 'vitest';
 import { bigBlock, syntheticCase, syntheticReport } from '../testing/report-fixtures.js';
-import { formatGolden, type Golden } from '../golden-format.js';
-import type { GoldenChange } from '../golden.js';
+import { formatGolden, type Golden } from '../golden/golden-format.js';
+import type { GoldenChange } from '../golden/golden.js';
 import { goldenUpdateHtml } from './html-golden.js';
 import type { HtmlPage } from './html-page.js';
 import { runReportHtml } from './html.js';
-import type { CaseReport } from './json.js';
+import type { CaseReport } from '../differential/results.js';
 
 /** The page data as the browser's script reads it. */
 function pageData(html: string): HtmlPage {

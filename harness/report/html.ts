@@ -1,10 +1,10 @@
 // The HTML report of a run or a merge (`--html FILE`): one self-contained file, opened from disk or
 // an artifact store. Each case's panel says its class and why, shows the differing sections side
 // by side, the first differing offset, both sides' messages and the command that reproduces it.
-import { CASE_CLASSES } from '../classify.js';
-import { compactKeys } from '../diff.js';
+import { CASE_CLASSES } from '../differential/classify.js';
+import { compactKeys } from '../differential/diff.js';
 import { renderHtmlPage, type DiffBudget, type HtmlItem, type HtmlPage, type PanelPart } from './html-page.js';
-import type { CaseReport, HarnessReport } from './json.js';
+import type { CaseReport, HarnessReport } from '../differential/results.js';
 import { reproduceCommand } from './reproduce.js';
 
 const COLUMNS: HtmlPage['columns'] = [

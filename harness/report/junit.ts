@@ -1,6 +1,6 @@
 // JUnit XML, one <testcase> per case, for CI systems that render test results.
-import { classPasses } from '../classify.js';
-import type { CaseReport, HarnessReport } from './json.js';
+import { classPasses } from '../differential/classify.js';
+import type { CaseReport, HarnessReport } from '../differential/results.js';
 import { reproduceCommand } from './reproduce.js';
 
 /** Escapes text for XML content and attribute values; drops characters XML 1.0 cannot hold. */

@@ -1,5 +1,5 @@
 // The one command that reproduces a case locally, as every report shows it (HTML, JUnit, GitHub).
-import type { CaseReport, HarnessReport } from './json.js';
+import type { CaseReport, HarnessReport } from '../differential/results.js';
 
 /** A word for a POSIX shell: bare when it is safe, else single-quoted. */
 export function shellQuote(word: string): string {

@@ -2,9 +2,9 @@
 // cases, stale ledger warnings, and the summary as the last line. With CI=true only the summary:
 // detail goes to --json / --junit.
 import { Chalk, type ChalkInstance } from 'chalk';
-import { colourDiff } from '../diff.js';
-import type { CaseClass } from '../classify.js';
-import { summaryLine, type CaseReport, type HarnessReport } from './json.js';
+import { colourDiff } from '../differential/diff.js';
+import type { CaseClass } from '../differential/classify.js';
+import { summaryLine, type CaseReport, type HarnessReport } from '../differential/results.js';
 
 export interface TerminalOptions {
   colour: boolean;

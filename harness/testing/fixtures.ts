@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { convert } from '../../src/convert.js';
+import { convert } from '../../src/index.js';
 
 export const SOURCE = `extern int klp_shared; extern int klp_helper(void);
 int patched_a(void) { return klp_shared + klp_helper(); }

@@ -1,8 +1,8 @@
 // Synthetic reports for the report writers' tests: any number of cases, of any class, with diffs
 // of any size, without running a converter or a reference.
-import { classPasses, type CaseClass } from '../classify.js';
-import { summarise, type CaseReport, type HarnessReport } from '../report/json.js';
-import type { DifferingBlock } from '../report/side-by-side.js';
+import { classPasses, type CaseClass } from '../differential/classify.js';
+import { summarise, type CaseReport, type HarnessReport } from '../differential/results.js';
+import type { DifferingBlock } from '../differential/side-by-side.js';
 
 export function syntheticCase(id: string, cls: CaseClass, extra: Partial<CaseReport> = {}): CaseReport {
   const sameKind = cls === 'bothReject' ? true : null;

@@ -1,4 +1,4 @@
-// node:crypto as the bundled CLI sees it (scripts/build-cli.mjs). src/cli/files.ts takes
+// node:crypto as the bundled CLI sees it (scripts/build-cli.mjs). src/io/files.ts takes
 // randomBytes from node:crypto for temporary file names, and loading node:crypto loads ~25 more
 // of Node's internal modules (and with them a garbage collection) in every run: ~9 ms of a
 // 100 ms conversion on the machine docs/performance.md describes. The same bytes come from the

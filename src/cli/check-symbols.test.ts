@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SHF_ALLOC } from '../elf/constants.js';
-import { moduleBytes, pc32, symbolsFile, text } from '../klp/test-objects.js';
+import { SHF_ALLOC } from '../elf/index.js';
+import { moduleBytes, pc32, symbolsFile, text } from '../klp/index.js';
 
 // `klp-convert check`, `--check` and `klp-convert symbols`, run as users run them.
 const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
@@ -41,7 +41,7 @@ describe('klp-convert check', () => {
   it('fails the unconverted module: its symbol is not exported', async () => {
     const r = await run('check', '--symbols', 'symbols.klp', 'in.ko');
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toBe(`in.ko: unresolved-symbol: undefined symbol 'saved_command_line' is not exported in symbols.klp: insmod fails with "Unknown symbol saved_command_line"`);
+    expect(r.stdout).toBe(`klp-convert check: in.ko: unresolved-symbol: undefined symbol 'saved_command_line' is not exported in symbols.klp: insmod fails with "Unknown symbol saved_command_line"`);
   });
 
   it('without symbols.klp, notes what it could not check', async () => {

@@ -1,11 +1,11 @@
 // `klp-convert check FILE.ko [--symbols symbols.klp] [--json]`: the kernel loader's rules, checked
 // without a kernel. Exit status: 0 no error (warnings allowed), 1 the module breaks a rule, 2 bad
 // usage, 3 a file could not be read.
-import { KlpError } from '../klp/errors.js';
-import { lintErrors, lintModuleBytes, type LintFinding, type LintResult } from '../klp/lint.js';
-import { parseSymbolsFile, type SymbolsList } from '../klp/symbols-file.js';
-import { FileError, readInputFile } from './files.js';
-import { describeKlpError } from './messages.js';
+import {
+  describeKlpError, KlpError, lintErrors, type LintFinding, lintModuleBytes, type LintResult,
+  parseSymbolsFile, type SymbolsList,
+} from '../klp/index.js';
+import { FileError, readInputFile } from '../io/index.js';
 
 const EXIT = { ok: 0, failed: 1, usage: 2, io: 3 } as const;
 
@@ -79,6 +79,6 @@ export function checkMain(argv: readonly string[]): number {
   }
   const result = lintModuleBytes(bytes, symbolsList ? { symbolsList } : {});
   if (json) process.stdout.write(`${JSON.stringify({ file, ...result }, null, 2)}\n`);
-  else for (const line of lintSummary(file, result)) process.stdout.write(`${line}\n`);
+  else for (const line of lintSummary(file, result)) process.stdout.write(`klp-convert check: ${line}\n`);
   return lintErrors(result).length > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { moduleBytes, pc32, symbolsFile, text } from '../klp/test-objects.js';
+import { moduleBytes, pc32, symbolsFile, text } from '../klp/index.js';
 
 // The CLI is tested as users run it: the built bin, a real process, real files.
 const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');

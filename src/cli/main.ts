@@ -12,11 +12,8 @@
 // - `npm run build` bundles this file into one CommonJS file (scripts/build-cli.mjs), the bin.
 import { readFileSync } from 'node:fs';
 import { convert } from '../convert.js';
-import { KlpError } from '../klp/errors.js';
-import type { Dialect } from '../klp/plan.js';
-import { parseSymbolsFile } from '../klp/symbols-file.js';
-import { FileError, openInputFile, outputIsInput, readInputFile, writeOutput } from './files.js';
-import { describeKlpError, oneLine } from './messages.js';
+import { describeKlpError, type Dialect, KlpError, oneLine, parseSymbolsFile } from '../klp/index.js';
+import { FileError, openInputFile, outputIsInput, readInputFile, writeOutput } from '../io/index.js';
 
 /** The package version, built into the bundle by scripts/build-cli.mjs; tsc's build reads package.json. */
 declare const KLP_CONVERT_VERSION: string | undefined;
@@ -27,19 +24,25 @@ const OPTIMIZE_FOR_SIZE_FROM = 1024 * 1024;
 export const EXIT = { ok: 0, refused: 1, usage: 2, io: 3, internal: 70 } as const;
 
 const USAGE = `usage: klp-convert [options] <symbols.klp> <input.ko> <output.ko>   (symbols-list dialect)
-       klp-convert [options] <input.ko> <output.ko>                 (annotation dialect)
+       klp-convert [options] <input.ko> <output.ko>                 (annotation or post-link dialect)
+       klp-convert post-link [options] <input.ko> <output.ko>       (klp-build's __klp_relocs, Linux >= 6.19)
+       klp-convert post-link --in-place <module.ko>                 (as objtool klp post-link does)
        klp-convert check [--symbols symbols.klp] [--json] <module.ko>
-       klp-convert symbols [--kallsyms F] [--system-map F] [--symvers F] [--modules DIR] -o symbols.klp
+       klp-convert symbols [--kallsyms F] [--system-map F] [--vmlinux F] [--symvers F] [--modules DIR] -o symbols.klp
 
 Rewrites relocations to symbols the module loader cannot resolve into .klp.rela.<objname>.*
-sections and renames their symbols .klp.sym.<objname>.<name>,<sympos> (SHN_LIVEPATCH).
+sections whose symbols are .klp.sym.<objname>.<name>,<sympos> (SHN_LIVEPATCH).
 
 options:
-  --dialect symbols|annotation  force a dialect (default: symbols-list when symbols.klp is given)
+  --dialect symbols|annotation|post-link
+                                force a dialect (default: symbols-list when symbols.klp is given,
+                                else post-link when the module has __klp_relocs sections, else
+                                annotation; a module with KLP_SYMPOS annotations needs symbols.klp)
   --verbose                     one line per converted symbol: objname, name, sympos, relas moved
   --in-place                    allow <output.ko> to be <input.ko>
   --check                       lint the output against the kernel loader's rules before writing
-                                it; a failure is a bug in klp-convert (exit 70)
+                                it: a rule the input already breaks is refused (exit 1), one the
+                                conversion breaks is a bug in klp-convert (exit 70)
   --help                        show this help
   --version                     show the version
 
@@ -70,7 +73,9 @@ function parseArgs(argv: readonly string[]): Args | 'help' | 'version' {
     else if (a === '--check') args.check = true;
     else if (a === '--dialect' || a.startsWith('--dialect=')) {
       const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      if (value !== 'symbols' && value !== 'annotation') throw new UsageError(`--dialect takes 'symbols' or 'annotation', not '${value ?? ''}'`);
+      if (value !== 'symbols' && value !== 'annotation' && value !== 'post-link') {
+        throw new UsageError(`--dialect takes 'symbols', 'annotation' or 'post-link', not '${value ?? ''}'`);
+      }
       args.dialect = value;
     } else if (a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option '${a}'`);
     else args.positional.push(a);
@@ -85,7 +90,7 @@ function version(): string {
 }
 
 
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], subcommand?: 'post-link'): Promise<number> {
   // Names come from the input and may hold any byte: every line is made one line.
   const err = (msg: string): void => void process.stderr.write(`klp-convert: ${oneLine(msg)}\n`);
   let symbolsPath: string | undefined;
@@ -101,10 +106,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.ok;
     }
     const p = parsed.positional;
+    if (subcommand === 'post-link') {
+      if (parsed.dialect !== undefined && parsed.dialect !== 'post-link') throw new UsageError(`post-link converts the post-link dialect, not --dialect ${parsed.dialect}`);
+      parsed.dialect = 'post-link';
+      // objtool's form: one module, rewritten where it is.
+      if (p.length === 1 && parsed.inPlace) p.push(p[0]!);
+      if (p.length !== 2) throw new UsageError(`post-link takes <input.ko> <output.ko>, or --in-place <module.ko> (got ${p.length} file arguments)`);
+    }
     if (p.length !== 2 && p.length !== 3) throw new UsageError(`expected 2 or 3 file arguments, got ${p.length} (see --help)`);
-    const dialect: Dialect = parsed.dialect ?? (p.length === 3 ? 'symbols' : 'annotation');
+    const dialect: Dialect | undefined = parsed.dialect ?? (p.length === 3 ? 'symbols' : undefined);
     if (dialect === 'symbols' && p.length !== 3) throw new UsageError('the symbols-list dialect takes <symbols.klp> <input.ko> <output.ko>');
-    if (dialect === 'annotation' && p.length !== 2) throw new UsageError('the annotation dialect takes <input.ko> <output.ko>');
+    if (dialect !== undefined && dialect !== 'symbols' && p.length !== 2) throw new UsageError(`the ${dialect} dialect takes <input.ko> <output.ko>, no symbols.klp`);
     [symbolsPath, inputPath] = p.length === 3 ? [p[0], p[1]!] : [undefined, p[0]!];
     const outputPath = p[p.length - 1]!;
     if (!parsed.inPlace && outputIsInput(inputPath, outputPath)) throw new UsageError(`${outputPath}: output would overwrite the input (use --in-place to allow it)`);
@@ -124,20 +136,30 @@ export async function main(argv: readonly string[]): Promise<number> {
     let converted: ReturnType<typeof convert>;
     try {
       const source = symbolsFile ?? symbols;
-      converted = convert(input, source ? { dialect, symbols: source } : { dialect });
+      converted = convert(input, { ...(dialect ? { dialect } : {}), ...(source ? { symbols: source } : {}) });
     } finally {
       symbolsFile?.close();
     }
     const { output, report } = converted;
     if (parsed.check) {
-      // Our own output breaking a loader rule is our bug, whatever the input: nothing is written.
       const [{ INPUT_RULES, lintErrors, lintModuleBytes }, { formatFinding }] = await Promise.all([import('../klp/lint.js'), import('./check.js')]);
-      const lint = lintModuleBytes(output, symbols ? { symbolsList: parseSymbolsFile(symbols) } : {});
+      const options = symbols ? { symbolsList: parseSymbolsFile(symbols) } : {};
+      const lint = lintModuleBytes(output, options);
       // What the input says of itself (no livepatch=Y, say) is a warning about the input, not our bug.
       for (const f of lintErrors(lint).filter((x) => INPUT_RULES.has(x.rule))) err(formatFinding(inputPath, { ...f, severity: 'warning' }));
       const errors = lintErrors(lint).filter((x) => !INPUT_RULES.has(x.rule));
       if (errors.length > 0) {
-        for (const f of errors) err(`internal error: the converted module fails the loader lint: ${formatFinding(outputPath, f)}`);
+        // A rule the input breaks the same way is the input's problem (a symbols-list module given
+        // no symbols.klp, say); only a finding the conversion brought in is our bug.
+        const before = new Set(lintErrors(lintModuleBytes(input, options)).map((f) => formatFinding('', f)));
+        const ours = errors.filter((f) => !before.has(formatFinding('', f)));
+        if (ours.length === 0) {
+          for (const f of errors) err(formatFinding(inputPath, f));
+          err(`${inputPath}: the module breaks ${errors.length === 1 ? 'this loader rule' : `these ${errors.length} loader rules`} before and after conversion; nothing written`);
+          return EXIT.refused;
+        }
+        // Our own output breaking a loader rule is our bug, whatever the input: nothing is written.
+        for (const f of ours) err(`internal error: the converted module fails the loader lint: ${formatFinding(outputPath, f)}`);
         err('this is a bug in klp-convert; please report it with the input');
         return EXIT.internal;
       }
@@ -148,7 +170,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       for (const s of report.symbols) {
         const from = Object.entries(s.movedFrom).map(([sec, n]) => `${n} from ${sec}`);
         const total = Object.values(s.movedFrom).reduce((a, b) => a + b, 0);
-        err(`${s.objname} ${s.name} sympos ${s.sympos}: ${total} rela${total === 1 ? '' : 's'} moved${from.length ? ` (${from.join(', ')})` : ''}`);
+        err(`${s.objname} ${s.name} sympos ${s.sympos}: ${total} rela${total === 1 ? '' : 's'} ${report.dialect === 'post-link' ? 'written' : 'moved'}${from.length ? ` (${from.join(', ')})` : ''}`);
       }
     }
     return EXIT.ok;
@@ -175,6 +197,7 @@ const argv = process.argv.slice(2);
 const run: Promise<number> =
   argv[0] === 'check' ? import('./check.js').then((m) => m.checkMain(argv.slice(1)))
   : argv[0] === 'symbols' ? import('./symbols.js').then((m) => m.symbolsMain(argv.slice(1)))
+  : argv[0] === 'post-link' ? main(argv.slice(1), 'post-link')
   : main(argv);
 run.then(
   (code) => void (process.exitCode = code),

@@ -1,15 +1,15 @@
 // `klp-convert symbols …`: reads what a kernel says about its symbols and writes symbols.klp.
 // Exit status: 0 written; 1 an input is malformed; 2 bad usage; 3 a file could not be read,
 // decompressed or written.
-import { execaSync } from 'execa';
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { KlpError } from '../klp/errors.js';
+import { basename } from 'node:path';
 import {
-  generateSymbolsFile, moduleSymbols, parseKallsyms, parseModuleSymvers, parseSystemMap, vmlinuxSymbols,
-  type ObjectSymbols, type SymbolSources,
-} from '../klp/symbols-gen.js';
-import { describeErrno, FileError, readInputFile, writeOutput } from './files.js';
+  generateSymbolsFile, KlpError, moduleSymbols, type ObjectSymbols, parseKallsyms, parseModuleSymvers,
+  parseSystemMap, type SymbolSources, vmlinuxSymbols,
+} from '../klp/index.js';
+import {
+  FileError, findModuleFiles, MODULE_SUFFIXES, readInputFile, readModuleFile,
+  writeOutput,
+} from '../io/index.js';
 
 const EXIT = { ok: 0, refused: 1, usage: 2, io: 3 } as const;
 
@@ -61,48 +61,6 @@ function parse(argv: readonly string[]): SymbolsArgs | 'help' {
 const read = (path: string): Uint8Array => readInputFile(path);
 
 const readText = (path: string): string => Buffer.from(read(path)).toString('latin1');
-
-/** A module file's bytes, decompressed by the xz or zstd binary (no shell) when it needs it. */
-export function readModuleFile(path: string): Uint8Array {
-  const tool = path.endsWith('.xz') ? ['xz', '-dc'] : path.endsWith('.zst') ? ['zstd', '-dcq'] : undefined;
-  // Read here, by the rules for inputs, so the decompressor is never handed a FIFO or a device.
-  const bytes = read(path);
-  if (!tool) return bytes;
-  try {
-    const r = execaSync(tool[0]!, tool.slice(1), { encoding: 'buffer', input: bytes, maxBuffer: 1 << 30 });
-    return r.stdout;
-  } catch (e) {
-    throw new FileError(path, `cannot decompress with ${tool[0]}: ${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message}`);
-  }
-}
-
-const MODULE_SUFFIXES = ['.ko', '.ko.xz', '.ko.zst'];
-
-/** Every module file under `dir`, in path order so the output does not depend on readdir. */
-export function findModuleFiles(dir: string): string[] {
-  const out: string[] = [];
-  const visit = (d: string): void => {
-    let entries: string[];
-    try {
-      entries = readdirSync(d).sort();
-    } catch (e) {
-      throw new FileError(d, `cannot read: ${describeErrno(e)}`);
-    }
-    for (const name of entries) {
-      const p = join(d, name);
-      let isDir: boolean;
-      try {
-        isDir = statSync(p).isDirectory();
-      } catch (e) {
-        throw new FileError(p, `cannot read: ${describeErrno(e)}`);
-      }
-      if (isDir) visit(p);
-      else if (MODULE_SUFFIXES.some((s) => name.endsWith(s))) out.push(p);
-    }
-  };
-  visit(dir);
-  return out;
-}
 
 const moduleFileName = (path: string): string => {
   const base = basename(path);

@@ -1,6 +1,4 @@
-import { ByteReader } from '../elf/bytes.js';
-import type { ElfObject, Symbol } from '../elf/model.js';
-import { decodeRelocs, isRelocSection } from '../elf/relocs.js';
+import { ByteReader, decodeRelocs, type ElfObject, isRelocSection, type Symbol } from '../elf/index.js';
 import { KlpError } from './errors.js';
 import { MODULE_RELOCS_PREFIX, checkObjname } from './names.js';
 

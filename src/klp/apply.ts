@@ -1,10 +1,8 @@
 // Carries out a plan on the model. Only model edits here; index fix-up is the ELF layer's.
-import { SHF_ALLOC, SHF_RELA_LIVEPATCH, SHN_LIVEPATCH, SHT_RELA } from '../elf/constants.js';
-import { addSections, localSymbolCount, removeSections } from '../elf/edit.js';
-import type { ElfObject } from '../elf/model.js';
-import { relocEntrySize } from '../elf/relocs.js';
-import { appendStrings } from '../elf/strings.js';
-import { decodeSymbols, encodeSymbols } from '../elf/symbols.js';
+import {
+  addSections, appendStrings, decodeRelocs, decodeSymbols, type ElfObject, encodeRelocs, encodeSymbols,
+  localSymbolCount, relocEntrySize, removeSections, SHN_LIVEPATCH, SHT_RELA,
+} from '../elf/index.js';
 import type { ConversionPlan } from './plan.js';
 
 export function applyPlan(obj: ElfObject, plan: ConversionPlan): void {
@@ -14,6 +12,11 @@ export function applyPlan(obj: ElfObject, plan: ConversionPlan): void {
 
   // Rename: new names are appended to .strtab in symbol-table order; old strings stay where they are.
   const symbols = decodeSymbols(obj, plan.symtab);
+  for (const index of plan.livepatchSymbols) {
+    const sym = symbols[index]!;
+    sym.shndx = SHN_LIVEPATCH;
+    sym.xindex = false;
+  }
   const renames = [...plan.conversions].sort((a, b) => a.index - b.index);
   if (renames.length > 0) {
     // One copy of the table for all names: appending one at a time made this quadratic.
@@ -36,7 +39,8 @@ export function applyPlan(obj: ElfObject, plan: ConversionPlan): void {
   const entsize = relocEntrySize(ident, SHT_RELA);
   const moved = new Map<number, Uint8Array>();
   const klpContents = plan.klpSections.map((klp) => {
-    const data = new Uint8Array(klp.relocs.length * entsize);
+    const data = new Uint8Array((klp.relocs.length + klp.added.length) * entsize);
+    if (klp.added.length > 0) data.set(encodeRelocs(ident, SHT_RELA, klp.added), klp.relocs.length * entsize);
     klp.relocs.forEach(({ section, index }, k) => {
       const from = obj.sections[section]!.data;
       data.set(from.subarray(index * entsize, (index + 1) * entsize), k * entsize);
@@ -59,10 +63,12 @@ export function applyPlan(obj: ElfObject, plan: ConversionPlan): void {
     sec.size = kept.length;
   }
 
+  retypeRelocations(obj, plan);
+
   addSections(obj, plan.klpSections.map((klp, i) => ({
     name: klp.name,
     type: SHT_RELA,
-    flags: SHF_ALLOC | SHF_RELA_LIVEPATCH,
+    flags: klp.flags,
     addr: 0n,
     size: klpContents[i]!.length,
     link: plan.symtab,
@@ -73,4 +79,21 @@ export function applyPlan(obj: ElfObject, plan: ConversionPlan): void {
   })));
 
   removeSections(obj, plan.removeSections);
+}
+
+/** Retypes relocations where they stand; the rest of each entry keeps its bytes. */
+function retypeRelocations(obj: ElfObject, plan: ConversionPlan): void {
+  const bySection = new Map<number, Array<{ index: number; type: number }>>();
+  for (const r of plan.retype) {
+    let list = bySection.get(r.section);
+    if (!list) bySection.set(r.section, (list = []));
+    list.push(r);
+  }
+  for (const [section, list] of bySection) {
+    const sec = obj.sections[section]!;
+    const relocs = decodeRelocs(obj.header.ident, sec);
+    for (const { index, type } of list) relocs[index]!.type = type;
+    sec.data = encodeRelocs(obj.header.ident, sec.type, relocs);
+    sec.size = sec.data.length;
+  }
 }

@@ -2,14 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { convert } from '../convert.js';
 import {
-  SHF_ALLOC, SHF_GROUP, SHF_LINK_ORDER, SHF_RELA_LIVEPATCH, SHN_LIVEPATCH, SHT_GROUP, STB_LOCAL,
-} from '../elf/constants.js';
-import { EM } from '../elf/machines.js';
-import type { ElfObject } from '../elf/model.js';
-import { readElf } from '../elf/read.js';
-import { decodeRelocs, isRelocSection } from '../elf/relocs.js';
-import { decodeSymbols, symtabIndex } from '../elf/symbols.js';
-import { writeElf } from '../elf/write.js';
+  decodeRelocs, decodeSymbols, type ElfObject, EM, isRelocSection, readElf, SHF_ALLOC, SHF_GROUP,
+  SHF_LINK_ORDER, SHF_RELA_LIVEPATCH, SHN_LIVEPATCH, SHT_GROUP, STB_LOCAL, symtabIndex, writeElf,
+} from '../elf/index.js';
 import { KlpError } from './errors.js';
 import { annotationSection, data, moduleBytes, pc32, R_X86_64_64, symbolsFile, text } from './test-objects.js';
 

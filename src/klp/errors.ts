@@ -11,7 +11,8 @@ export type KlpErrorKind =
   | 'bad-sympos' // an annotation's sympos does not fit the listed duplicates
   | 'conflicting-sympos' // two annotations give one symbol different positions
   | 'unsupported-section' // the kernel applies this section before livepatch relocations exist
-  | 'unsupported-relocation'; // e.g. SHT_REL: the livepatch core only applies RELA
+  | 'unsupported-relocation' // e.g. SHT_REL: the livepatch core only applies RELA
+  | 'bad-klp-relocs'; // a __klp_relocs section (post-link dialect) or one of its entries is malformed
 
 export interface KlpErrorWhere {
   section?: string;

@@ -2,12 +2,12 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convert } from '../convert.js';
-import { SHF_ALLOC, SHF_RELA_LIVEPATCH, STB_LOCAL } from '../elf/constants.js';
-import type { ElfObject } from '../elf/model.js';
-import { readElf } from '../elf/read.js';
-import { decodeSymbols, encodeSymbols, symtabIndex } from '../elf/symbols.js';
-import { writeElf } from '../elf/write.js';
-import { lintErrors, lintModule, lintModuleBytes, parseKlpSectionName, parseKlpSymbolName, type LintRule } from './lint.js';
+import {
+  decodeSymbols, type ElfObject, encodeSymbols, readElf, SHF_ALLOC, SHF_RELA_LIVEPATCH, STB_LOCAL,
+  symtabIndex, writeElf,
+} from '../elf/index.js';
+import { lintErrors, lintModule, lintModuleBytes, type LintRule } from './lint.js';
+import { parseKlpSectionName, parseKlpSymbolName } from './names.js';
 import { parseSymbolsFile } from './symbols-file.js';
 import { moduleBytes, pc32, R_X86_64_64, symbolsFile, text, data } from './test-objects.js';
 

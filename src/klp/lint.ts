@@ -3,20 +3,16 @@
 // enforces at load time, or breaks silently when it is not met; the message says what the kernel
 // would do. Pure: a model (or bytes) and an optional symbols.klp in, findings out.
 import {
-  ET_REL, SHF_ALLOC, SHF_RELA_LIVEPATCH, SHN_LIVEPATCH, SHN_UNDEF, SHT_NOBITS, SHT_RELA, STB_LOCAL, STB_WEAK,
-} from '../elf/constants.js';
-import { ElfFormatError } from '../elf/errors.js';
-import { EM, relocTypeName } from '../elf/machines.js';
-import type { ElfObject, Reloc, Section, Symbol } from '../elf/model.js';
-import { readElf } from '../elf/read.js';
-import { decodeRelocs, isRelocSection } from '../elf/relocs.js';
-import { bytesToLatin1 } from '../elf/strings.js';
-import { decodeSymbols, symtabIndex } from '../elf/symbols.js';
+  bytesToLatin1, decodeRelocs, decodeSymbols, ElfFormatError, type ElfObject, EM, ET_REL,
+  isRelocSection, readElf, type Reloc, relocTypeName, type Section, SHF_ALLOC, SHF_RELA_LIVEPATCH,
+  SHN_LIVEPATCH, SHN_UNDEF, SHT_NOBITS, SHT_RELA, STB_LOCAL, STB_WEAK, type Symbol, symtabIndex,
+} from '../elf/index.js';
 import type { KlpErrorWhere } from './errors.js';
 import {
-  KLP_ANNOTATED_SYM_PREFIX, KLP_RELA_PREFIX, KLP_SYM_PREFIX, KSYM_NAME_LEN, MODULE_NAME_LEN, MODULE_RELOCS_PREFIX,
+  KLP_ANNOTATED_SYM_PREFIX, KLP_RELA_PREFIX, KLP_SYM_PREFIX, MODULE_RELOCS_PREFIX, type KlpSymbolName, parseKlpSectionName, parseKlpSymbolName,
 } from './names.js';
 import type { SymbolsList } from './symbols-file.js';
+import { isKlpRelocsSection, R_NONE, readEntries as readKlpRelocEntries } from './dialects/post-link.js';
 
 export type LintRule =
   | 'elf' // the file is not a relocatable object the loader would take
@@ -33,6 +29,7 @@ export type LintRule =
   | 'unsupported-relocation-type' // the architecture's apply_relocate_add refuses this type
   | 'symtab-order' // locals first, sh_info = number of locals
   | 'annotation-leftover' // .klp.module_relocs / .klp.sym.rela. left for the loader to trip on
+  | 'post-link-entry' // a __klp_relocs entry without its klp relocation, or its original not R_*_NONE
   | 'livepatch-modinfo'; // klp relocations in a module not marked MODULE_INFO(livepatch, "Y")
 
 export interface LintFinding {
@@ -79,40 +76,6 @@ export function lintModuleBytes(bytes: Uint8Array, options: LintOptions = {}): L
     throw e;
   }
   return lintModule(obj, options);
-}
-
-/** The parsed parts of `.klp.sym.<objname>.<name>,<sympos>`, as sscanf("%55[^.].%511[^,],%lu") reads it. */
-export interface KlpSymbolName {
-  objname: string;
-  name: string;
-  sympos: number;
-}
-
-/**
- * Parses a livepatch symbol name the way klp_resolve_symbols() does. sscanf's %55[^.] stops after
- * 55 characters and then needs the dot, so a longer objname fails to parse; likewise %511[^,].
- */
-export function parseKlpSymbolName(full: string): KlpSymbolName | string {
-  if (!full.startsWith(KLP_SYM_PREFIX)) return `does not start with '${KLP_SYM_PREFIX}'`;
-  const m = /^([^.]+)\.([^,]+),(\d+)$/.exec(full.slice(KLP_SYM_PREFIX.length));
-  if (!m) return `expected ${KLP_SYM_PREFIX}<objname>.<name>,<sympos>`;
-  const [, objname, name, pos] = m as unknown as [string, string, string, string];
-  if (objname.length > MODULE_NAME_LEN - 1) return `object name is ${objname.length} characters; the kernel reads at most ${MODULE_NAME_LEN - 1}`;
-  if (name.length > KSYM_NAME_LEN - 1) return `symbol name is ${name.length} characters; the kernel reads at most ${KSYM_NAME_LEN - 1}`;
-  const sympos = Number(pos);
-  if (!Number.isSafeInteger(sympos)) return `sympos ${pos} is too large`;
-  return { objname, name, sympos };
-}
-
-/** The objname of a klp rela section, as sscanf(".klp.rela.%55[^.]") reads it. */
-export function parseKlpSectionName(full: string): string | { reason: string } {
-  const m = /^([^.]*)/.exec(full.slice(KLP_RELA_PREFIX.length))!;
-  const objname = m[1]!;
-  if (objname.length === 0) return { reason: `expected ${KLP_RELA_PREFIX}<objname>…: the object name is empty` };
-  // sscanf would stop at 55 characters and compare the truncated name: the section would never
-  // match its object and its relocations would silently never be applied.
-  if (objname.length > MODULE_NAME_LEN - 1) return { reason: `object name is ${objname.length} characters; the kernel reads only the first ${MODULE_NAME_LEN - 1}, so it never matches` };
-  return objname;
 }
 
 /**
@@ -203,6 +166,9 @@ export function lintModule(obj: ElfObject, options: LintOptions = {}): LintResul
         add('klp-symbol-shndx', `relocation ${k} refers to '${sym.name}', which is not SHN_LIVEPATCH ("symbol … is not marked as a livepatch symbol")`, { ...rwhere, symbol: sym.name });
       }
       const parsed = klpSymbols.get(rel.symbol);
+      if (!sym.name.startsWith(KLP_SYM_PREFIX)) {
+        add('klp-symbol-shndx', `relocation ${k} refers to '${sym.name}', which is not named ${KLP_SYM_PREFIX}<objname>.<name>,<sympos>: the livepatch core cannot resolve it`, { ...rwhere, symbol: sym.name });
+      }
       if (parsed && typeof objname === 'string' && objname !== 'vmlinux' && parsed.objname === 'vmlinux') {
         add('module-section-vmlinux-symbol', `relocation ${k} for module object '${objname}' refers to vmlinux symbol '${parsed.name}' (the kernel refuses: "invalid access to vmlinux symbol")`, { ...rwhere, symbol: sym.name });
       }
@@ -210,9 +176,52 @@ export function lintModule(obj: ElfObject, options: LintOptions = {}): LintResul
     });
   });
 
+  checkPostLink(obj, symtab, symbols, add);
   checkUnresolved(obj, symbols, options.symbolsList, add, unchecked);
   if (hasKlpSections || klpSymbols.size > 0) checkModinfo(obj, add);
   return { findings, unchecked };
+}
+
+/**
+ * After post-link every `__klp_relocs` entry has its klp relocation (same offset, KLP symbol,
+ * addend and type in `.klp.rela.<objname>.<section>` of that section) and the original
+ * relocation it replaces is R_*_NONE, so the loader never applies it. A module still carrying
+ * unconverted entries fails here, which is how a klp-build module that skipped post-link shows.
+ */
+function checkPostLink(obj: ElfObject, symtab: number, symbols: readonly Symbol[], add: Add): void {
+  const relocsOf = new Map<number, Reloc[]>();
+  const decoded = (i: number): Reloc[] => {
+    let r = relocsOf.get(i);
+    if (!r) relocsOf.set(i, (r = decodeSafely(obj, obj.sections[i]!, add)));
+    return r;
+  };
+  obj.sections.forEach((sec, index) => {
+    if (!isKlpRelocsSection(sec.name)) return;
+    const entries = readKlpRelocEntries(obj, index, symtab, symbols);
+    if (!Array.isArray(entries)) {
+      add('post-link-entry', entries.reason, entries.where);
+      return;
+    }
+    for (const e of entries) {
+      const where = { section: sec.name, index: e.entry };
+      const target = obj.sections[e.target]!;
+      const at = `${target.name}+0x${e.offset.toString(16)}`;
+      const klp = obj.sections
+        .map((s, i) => ({ s, i }))
+        .filter(({ s }) => s.name.startsWith(KLP_RELA_PREFIX) && s.info === e.target && parseKlpSectionName(s.name) === e.objname && isRelocSection(s));
+      const found = klp.some(({ i }) => decoded(i).some((r) => r.offset === e.offset && r.symbol === e.symbol && r.addend === e.addend && r.type === e.type));
+      if (!found) add('post-link-entry', `entry ${e.entry} (${symbols[e.symbol]?.name ?? e.symbol} at ${at}) has no klp relocation in a .klp.rela.${e.objname}. section of ${target.name}: the module was not post-linked`, where);
+      const originals = obj.sections
+        .map((s, i) => ({ s, i }))
+        .filter(({ s }) => isRelocSection(s) && s.link === symtab && s.info === e.target && !s.name.startsWith(KLP_RELA_PREFIX));
+      for (const { s, i } of originals) {
+        const r = decoded(i).find((x) => x.offset === e.offset);
+        if (r && r.type !== R_NONE) {
+          add('post-link-entry', `entry ${e.entry}: the original relocation at ${at} (${s.name}) is ${relocTypeName(obj.header.machine, r.type)}, not R_*_NONE: the loader applies it too`, where);
+        }
+      }
+    }
+  });
 }
 
 type Add = (rule: LintRule, message: string, where?: KlpErrorWhere, severity?: LintFinding['severity']) => void;
@@ -254,10 +263,9 @@ function checkKlpSymbols(symbols: readonly Symbol[], list: SymbolsList | undefin
     }
     const isKlpName = sym.name.startsWith(KLP_SYM_PREFIX);
     if (!isKlpName && sym.shndx !== SHN_LIVEPATCH) return;
-    if (!isKlpName) {
-      add('klp-symbol-shndx', `SHN_LIVEPATCH symbol '${sym.name}' is not named ${KLP_SYM_PREFIX}<objname>.<name>,<sympos>`, where);
-      return;
-    }
+    // A SHN_LIVEPATCH symbol of another name (post-link's `.klp.tombstone.` symbols) is left alone
+    // by the loader; it is wrong only where a klp rela section names it (checked there).
+    if (!isKlpName) return;
     if (sym.shndx !== SHN_LIVEPATCH) {
       add('klp-symbol-shndx', `livepatch symbol '${sym.name}' has st_shndx 0x${sym.shndx.toString(16)}, not SHN_LIVEPATCH (0xff20)`, where);
     }
@@ -287,9 +295,13 @@ function checkOrdinaryRelocs(obj: ElfObject, sec: Section, symbols: readonly Sym
   const base = obj.sections[sec.info];
   // The loader skips relocation sections of unallocated sections (debug info): nothing applies them.
   if (!base || (base.flags & SHF_ALLOC) === 0n) return;
+  // klp-build's __klp_relocs entries point at KLP symbols on purpose: the loader writes their
+  // (unused) values, address 0 plus the addend, into that data.
+  const klpRelocsData = isKlpRelocsSection(base.name);
   decodeSafely(obj, sec, add).forEach((rel, k) => {
     const sym = symbols[rel.symbol];
-    if (sym && rel.symbol !== 0 && sym.shndx === SHN_LIVEPATCH) {
+    // R_*_NONE (0 everywhere) is skipped by every loader: post-link disables originals that way.
+    if (sym && rel.symbol !== 0 && sym.shndx === SHN_LIVEPATCH && rel.type !== R_NONE && !klpRelocsData) {
       add('ordinary-rela-to-klp-symbol', `relocation ${k} refers to livepatch symbol '${sym.name}': the module loader applies it against address 0`, { section: sec.name, index: k, offset: Number(rel.offset), symbol: sym.name });
     }
     // REL keeps its addends in place, so only RELA targets must be zero.

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesToLatin1 } from '../elf/strings.js';
+import { bytesToLatin1 } from '../elf/index.js';
 import { KlpError } from './errors.js';
 import { checkObjname } from './names.js';
 import { parseSymbolsFile, parseWith, SYMBOLS_FILE_MAGIC, type ByteReader, type SymbolsList } from './symbols-file.js';

@@ -1,4 +1,4 @@
-import { bytesToLatin1 } from '../elf/strings.js';
+import { bytesToLatin1 } from '../elf/index.js';
 import { KlpError } from './errors.js';
 import { KSYM_NAME_LEN, checkObjname } from './names.js';
 import { createScanner, EXPORT_HIT, scannerMemory, STOP_END, STOP_HITS_FULL, type ScannerMemory, type WasmScanner } from './symbols-scan.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SHF_ALLOC, SHF_EXECINSTR, STB_LOCAL } from '../elf/constants.js';
-import { bytesToLatin1 } from '../elf/strings.js';
+import { bytesToLatin1, SHF_ALLOC, SHF_EXECINSTR, STB_LOCAL } from '../elf/index.js';
 import { convert } from '../convert.js';
 import { parseSymbolsFile } from './symbols-file.js';
 import {

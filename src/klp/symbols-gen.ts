@@ -3,12 +3,10 @@
 // in, bytes out. Order is the point: the livepatch core counts sympos in kallsyms order within an
 // object (kallsyms_on_each_symbol for vmlinux, the module's symbol table for a module), so every
 // object's names are listed in that order, duplicates included, and nothing is ever sorted by name.
-import { SHF_ALLOC, SHN_LORESERVE, SHN_UNDEF, STT_FILE, STT_SECTION } from '../elf/constants.js';
-import { ElfFormatError } from '../elf/errors.js';
-import type { ElfObject } from '../elf/model.js';
-import { readElf } from '../elf/read.js';
-import { bytesToLatin1, latin1ToBytes } from '../elf/strings.js';
-import { decodeSymbols, symtabIndex } from '../elf/symbols.js';
+import {
+  bytesToLatin1, decodeSymbols, ElfFormatError, type ElfObject, latin1ToBytes, readElf, SHF_ALLOC,
+  SHN_LORESERVE, SHN_UNDEF, STT_FILE, STT_SECTION, symtabIndex,
+} from '../elf/index.js';
 import { KlpError } from './errors.js';
 import { checkObjname } from './names.js';
 import { SYMBOLS_FILE_MAGIC } from './symbols-file.js';

@@ -1,9 +1,8 @@
 // Small livepatch-shaped objects for the klp tests, built without a compiler.
-import { buildObject, type ObjectSpec, type RelocSpec } from '../elf/builder.js';
-import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE } from '../elf/constants.js';
-import { EM } from '../elf/machines.js';
-import type { ElfObject } from '../elf/model.js';
-import { writeElf } from '../elf/write.js';
+import {
+  buildObject, type ElfObject, EM, type ObjectSpec, type RelocSpec, SHF_ALLOC, SHF_EXECINSTR,
+  SHF_WRITE, writeElf,
+} from '../elf/index.js';
 
 export const R_X86_64_64 = 1;
 export const R_X86_64_PC32 = 2;
