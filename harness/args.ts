@@ -1,5 +1,6 @@
 // A small option parser: `--name value`, `--name=value`, boolean flags, repeatable options and
 // positionals. Unknown options are a HarnessError (exit 2), never silently ignored.
+import type { Dialect } from '../src/klp/index.js';
 import { HarnessError } from './errors.js';
 
 export interface OptionSpec {
@@ -54,9 +55,9 @@ export function positiveInt(a: ParsedArgs, name: string, fallback: number): numb
   return Number(v);
 }
 
-export function dialectOption(a: ParsedArgs): 'symbols' | 'annotation' | undefined {
+export function dialectOption(a: ParsedArgs): Dialect | undefined {
   const v = option(a, 'dialect');
   if (v === undefined) return undefined;
-  if (v !== 'symbols' && v !== 'annotation') throw new HarnessError(`--dialect takes 'symbols' or 'annotation', not '${v}'`);
+  if (v !== 'symbols' && v !== 'annotation' && v !== 'post-link') throw new HarnessError(`--dialect takes 'symbols', 'annotation' or 'post-link', not '${v}'`);
   return v;
 }

@@ -67,9 +67,11 @@ export function convert(input: Uint8Array, options: ConvertOptions = {}): Conver
 
 /** The dialect to convert in, and what the user should know about that choice. */
 function chooseDialect(obj: ElfObject, options: ConvertOptions): { dialect: Dialect; warnings: string[] } {
+  // A dialect the caller names is taken as it is (the harness, the post-link subcommand).
+  if (options.dialect) return { dialect: options.dialect, warnings: [] };
   const { dialects, shownBy } = dialectEvidence(obj);
-  const chosen: Dialect = options.dialect ?? (options.symbols ? 'symbols' : dialects.includes('post-link') ? 'post-link' : 'annotation');
-  if (!options.dialect && !options.symbols && chosen === 'annotation' && dialects.includes('symbols') && !dialects.includes('annotation')) {
+  const chosen: Dialect = options.symbols ? 'symbols' : dialects.includes('post-link') ? 'post-link' : 'annotation';
+  if (!options.symbols && chosen === 'annotation' && dialects.includes('symbols') && !dialects.includes('annotation')) {
     throw new KlpError('bad-symbols-file', `the module has KLP_SYMPOS annotations (${shownBy.symbols}): it is in the symbols-list dialect and needs its symbols.klp (klp-convert symbols.klp in.ko out.ko)`, { section: shownBy.symbols! });
   }
   const warnings = dialects

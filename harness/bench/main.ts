@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run bench [-- --reference PATH] [--json FILE] [--runs N] [--sizes 1,10,100,...] [--work DIR]
+// npm run bench [-- --reference PATH] [--objtool PATH] [--json FILE] [--runs N] [--sizes 1,10,100,...] [--work DIR]
+//                  [--post-link-sizes 100,1000,10000] [--no-post-link]
 //                  [--tiny-case DIR] [--harness-cases PATH] [--instructions]
 //                  [--no-real] [--no-harness] [--no-startup] [--no-floor]
 // Benchmarks our CLI against the C reference on generated inputs (see docs/performance.md).
@@ -16,6 +17,7 @@ import { option, parseArgs } from '../args.js';
 import { debugModuleSources, generateSymbolsFile, SYMBOLS_LINES, syntheticModule, unresolvedNames, type SymbolsFile } from './inputs.js';
 import { envWithout, GNU_TIME, instructions, loadAverage, median, runOnce, spread, wallTimes, type Sample } from './measure.js';
 import { writeOutput } from '../../src/io/index.js';
+import { largestKlpBuildModule, postLinkRows, renderPostLinkRows, type PostLinkRow } from './post-link.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
@@ -65,6 +67,7 @@ function main(argv: readonly string[]): number {
     reference: { value: true }, json: { value: true }, runs: { value: true }, sizes: { value: true }, work: { value: true },
     'tiny-case': { value: true }, 'harness-cases': { value: true }, instructions: {},
     'no-real': {}, 'no-harness': {}, 'no-startup': {}, 'no-floor': {},
+    objtool: { value: true }, 'post-link-sizes': { value: true }, 'no-post-link': {},
   }, 'bench');
   const reference = option(a, 'reference');
   const runs = Number(option(a, 'runs') ?? 7);
@@ -146,6 +149,12 @@ function main(argv: readonly string[]): number {
   const startup = a.flags.has('no-startup') ? undefined : startupCosts(work, reference);
   const fsync = fsyncCost(work, inputs.find((i) => i.n === 10) ?? inputs[0]!);
   const harness = a.flags.has('no-harness') ? undefined : harnessThroughput(work, reference, option(a, 'harness-cases') ?? 'cases/compiled');
+  const objtool = option(a, 'objtool');
+  const postLink = a.flags.has('no-post-link') ? undefined : postLinkRows({
+    work, ourCli: OUR_CLI, ...(objtool ? { objtool } : {}), runs, log,
+    sizes: (option(a, 'post-link-sizes') ?? '100,1000,10000').split(',').map(Number),
+    ...(largestKlpBuildModule(ROOT) ? { corpusModule: largestKlpBuildModule(ROOT)! } : {}),
+  });
   const loadAfter = loadAverage();
 
   const report: Report = {
@@ -173,6 +182,7 @@ function main(argv: readonly string[]): number {
     startup,
     fsync,
     harness,
+    postLink: postLink ?? null,
   };
   report.targets = targets(report);
   process.stdout.write(render(report));
@@ -485,6 +495,7 @@ type Report = {
   floor: ReturnType<typeof nodeFloor> | undefined; instructions: ReturnType<typeof instructionCounts> | undefined;
   profile: ReturnType<typeof profileInProcess>; startup: ReturnType<typeof startupCosts> | undefined;
   fsync: ReturnType<typeof fsyncCost>; harness: ReturnType<typeof harnessThroughput> | undefined;
+  postLink: PostLinkRow[] | null;
   targets?: Target[];
 };
 
@@ -552,6 +563,7 @@ function render(r: Report): string {
     out.push(`start-up: node -e '' ${s.nodeBareMs.toFixed(0)} ms${s.nodeInheritedEnvMs === null ? '' : ` (${s.nodeInheritedEnvMs.toFixed(0)} ms with this shell's ${CA_VAR})`}, klp-convert --version ${s.versionMs.toFixed(0)} ms, 3-symbol conversion ${s.tinyConvertMs.toFixed(0)} ms${s.refTinyConvertMs === null ? '' : ` (reference ${s.refTinyConvertMs.toFixed(1)} ms)`}`);
   }
   out.push(`fsync of the ${r.fsync.input} output (${r.fsync.bytes} bytes), which the CLI no longer does: ${r.fsync.fsyncMs.toFixed(2)} ms (${r.fsync.fsyncSpread[0].toFixed(2)}–${r.fsync.fsyncSpread[1].toFixed(2)}); writing it: ${r.fsync.writeMs.toFixed(2)} ms`);
+  if (r.postLink) out.push(...renderPostLinkRows(r.postLink));
   if (r.harness) {
     const h = (x: { casesPerSecond: number | null; cases: number | null; ms: number | null; error: string | null } | null): string =>
       x === null ? '—' : x.casesPerSecond === null ? `did not run (${x.error})` : `${x.casesPerSecond.toFixed(0)} cases/s (${x.cases} cases in ${ms(x.ms)})`;

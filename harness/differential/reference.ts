@@ -2,7 +2,8 @@
 // timeout, its output in a temporary directory of the harness's own, emptied after every run.
 import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { readInputFile, writeOutput } from '../../src/io/index.js';
 import type { Case } from '../case.js';
 import { HarnessError } from '../errors.js';
 import { runProcess } from './spawner.js';
@@ -45,11 +46,26 @@ export class InterruptedError extends Error {
   override readonly name = 'InterruptedError';
 }
 
-/** Runs the reference on one case the way a user would: `ref [symbols.klp] input.ko output.ko`. */
+/**
+ * The arguments after the reference's own argv. klp-convert: `[symbols.klp] input.ko output.ko`.
+ * A post-link case runs the way klp-build runs its last step, on a copy of the input rewritten in
+ * place: `objtool klp post-link output.ko`, or `klp-convert post-link --in-place output.ko` for a
+ * reference that is a klp-convert (its file name says which).
+ */
+export function referenceArgs(ref: ReferenceCommand, c: Pick<Case, 'dialect' | 'symbols' | 'input'>, out: string): string[] {
+  if (c.dialect === 'post-link') {
+    const objtool = basename(ref.binary).startsWith('objtool');
+    return [...ref.argv.slice(1), ...(objtool ? ['klp', 'post-link'] : ['post-link', '--in-place']), out];
+  }
+  return [...ref.argv.slice(1), ...(c.symbols ? [resolve(c.symbols)] : []), resolve(c.input), out];
+}
+
+/** Runs the reference on one case the way a user would (see referenceArgs). */
 export async function runReference(ref: ReferenceCommand, c: Case, timeoutMs = DEFAULT_REFERENCE_TIMEOUT_MS, signal?: AbortSignal): Promise<ReferenceOutcome> {
   const dir = workDirs.pop() ?? mkdtempSync(join(tmpdir(), 'klp-ref-'));
   const out = join(dir, 'output.ko');
-  const args = [...ref.argv.slice(1), ...(c.symbols ? [resolve(c.symbols)] : []), resolve(c.input), out];
+  if (c.dialect === 'post-link') writeOutput(out, readInputFile(c.input));
+  const args = referenceArgs(ref, c, out);
   const started = performance.now();
   try {
     const r = await runProcess({ file: ref.argv[0]!, args, cwd: dir, env: { LC_ALL: 'C' }, timeoutMs }, signal);

@@ -239,6 +239,6 @@ export const MUTANTS: readonly Mutant[] = [
     dialects: ['post-link'],
     deviationOf: ['objtool-klp-sections-by-name'],
     bug: 'post-link: entries for two target sections of one name share one klp rela section, which relocates only the first of them',
-    patches: [{ file: POST_LINK, search: '      const key = `${e.objname}\\0${e.target}`;', replace: "      const key = klpRelaSectionName('post-link', e.objname, target.name);" }],
+    patches: [{ file: POST_LINK, search: '      let klp = ofObject.get(e.target);', replace: "      let klp = plan.klpSections.find((k) => k.name === klpRelaSectionName('post-link', e.objname, target.name));" }],
   },
 ];

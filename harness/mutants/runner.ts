@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Dialect } from '../../src/klp/index.js';
 import { findCases } from '../case.js';
 import { mapPool } from '../differential/pool.js';
 import type { Mutant } from './definitions.js';
@@ -51,7 +52,7 @@ export interface RunnerOptions {
    * Judge every mutant by a differential run against this reference build instead: killed when
    * some case fails that passes unmutated.
    */
-  differential?: { reference: string; label: string; dialect: 'symbols' | 'annotation' };
+  differential?: { reference: string; label: string; dialect: Dialect };
   log?: (line: string) => void;
 }
 

@@ -170,6 +170,44 @@ export const DIVERGENCES: readonly Divergence[] = [
     ours: 'refused (`bad-symbols-file`, with the line)',
     why: 'the name belongs to no object; v4 copies the missing object name and crashes (SIGSEGV), v5 and v7 refuse it',
   },
+  {
+    n: 25,
+    what: 'post-link: an entry that cannot be read (a pointer without its relocation, an offset that names no section of the module or lies past its section, a section size that is not a whole number of entries, an objname the kernel cannot parse) or a module post-linked before',
+    ours: 'refused (`bad-klp-relocs`), naming the `__klp_relocs` section and the entry index; nothing written',
+    why: 'each is a klp-build or link failure that would make a patch apply to the wrong place or not at all; the first of them stops objtool too ("malformed __klp_relocs.… section", "duplicate reloc"), the others are rows 27–29',
+    shownBy: '`src/klp/dialects/post-link.test.ts`',
+    notModelled: 'where objtool refuses as well, both refuse: no deviation',
+  },
+  {
+    n: 26,
+    what: 'post-link: the single `__klp_relocs` section of Linux 6.19 (objname read from each KLP symbol\'s name)',
+    ours: 'converted, as 6.19\'s post-link did',
+    why: 'modules built by 6.19\'s klp-build carry it; 7.x objtool only reads `__klp_relocs.<objname>` and leaves it unconverted, so such a module fails to load ("Unknown symbol .klp.tombstone.…")',
+  },
+  {
+    n: 27,
+    what: 'post-link: a `__klp_relocs` section whose size is not a multiple of the entry size',
+    ours: 'refused (`bad-klp-relocs`)',
+    why: 'a torn entry means the section was not written by klp diff as the kernel lays out `struct klp_reloc`; objtool converts the whole entries and ignores the tail',
+  },
+  {
+    n: 28,
+    what: 'post-link: an entry whose original relocation is missing (nothing at target + offset, or an offset past its section)',
+    ours: 'refused (`bad-klp-relocs`), naming the entry',
+    why: 'the original is the relocation the patch replaces; objtool dereferences the relocation it did not find (SIGSEGV)',
+  },
+  {
+    n: 29,
+    what: 'post-link: an entry the kernel would refuse (a KLP symbol name that does not parse as `.klp.sym.<objname>.<name>,<sympos>`, a module\'s klp rela section naming a vmlinux symbol, an original relocation to a symbol the module defines)',
+    ours: 'refused (`bad-klp-relocs`), naming the entry and the symbol',
+    why: '`klp_resolve_symbols` refuses the first two ("invalid access to vmlinux symbol"), so the patch never loads; the third would detach a symbol of the module itself; objtool converts them as written',
+  },
+  {
+    n: 30,
+    what: 'post-link: the `type` of `struct klp_reloc` on big-endian objects (s390x)',
+    ours: 'read in the object\'s byte order',
+    why: 'objtool reads the entry in its host\'s byte order, so an x86_64 objtool writes s390x klp relocations with byte-swapped types',
+  },
 ];
 
 /** What the corpus of real kernel objects (cases/real/) shows about the references, with a case each. */

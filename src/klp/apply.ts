@@ -1,6 +1,6 @@
 // Carries out a plan on the model. Only model edits here; index fix-up is the ELF layer's.
 import {
-  addSections, appendStrings, decodeRelocs, decodeSymbols, type ElfObject, encodeRelocs, encodeSymbols,
+  addSections, appendStrings, decodeSymbols, type ElfObject, encodeRelocs, encodeSymbols,
   localSymbolCount, relocEntrySize, removeSections, SHN_LIVEPATCH, SHT_RELA,
 } from '../elf/index.js';
 import type { ConversionPlan } from './plan.js';
@@ -81,19 +81,22 @@ export function applyPlan(obj: ElfObject, plan: ConversionPlan): void {
   removeSections(obj, plan.removeSections);
 }
 
-/** Retypes relocations where they stand; the rest of each entry keeps its bytes. */
+/** Retypes relocations where they stand: only r_info's type bits change, in the entry's own bytes. */
 function retypeRelocations(obj: ElfObject, plan: ConversionPlan): void {
-  const bySection = new Map<number, Array<{ index: number; type: number }>>();
-  for (const r of plan.retype) {
-    let list = bySection.get(r.section);
-    if (!list) bySection.set(r.section, (list = []));
-    list.push(r);
-  }
-  for (const [section, list] of bySection) {
+  const { is64, littleEndian } = obj.header.ident;
+  // Section contents may be views of the caller's input: each is copied once before it changes.
+  const copied = new Set<number>();
+  for (const { section, index, type } of plan.retype) {
     const sec = obj.sections[section]!;
-    const relocs = decodeRelocs(obj.header.ident, sec);
-    for (const { index, type } of list) relocs[index]!.type = type;
-    sec.data = encodeRelocs(obj.header.ident, sec.type, relocs);
-    sec.size = sec.data.length;
+    if (!copied.has(section)) {
+      sec.data = sec.data.slice();
+      copied.add(section);
+    }
+    const size = relocEntrySize(obj.header.ident, sec.type);
+    const view = new DataView(sec.data.buffer, sec.data.byteOffset, sec.data.byteLength);
+    // ELF64: r_info = sym << 32 | type, its low word; ELF32: sym << 8 | type, its low byte.
+    const info = index * size + (is64 ? 8 : 4);
+    if (is64) view.setUint32(info + (littleEndian ? 0 : 4), type >>> 0, littleEndian);
+    else view.setUint8(info + (littleEndian ? 0 : 3), type & 0xff);
   }
 }

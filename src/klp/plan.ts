@@ -53,9 +53,10 @@ export interface KlpSectionPlan {
   added: AddedReloc[];
 }
 
-/** A relocation entry a dialect writes anew, and the section whose entry it comes from. */
+/** A relocation entry a dialect writes anew, and the section and entry it comes from. */
 export interface AddedReloc extends Reloc {
   from: number;
+  entry: number;
 }
 
 /** A relocation left in its section with a new type: post-link disables the original as R_*_NONE. */

@@ -51,12 +51,16 @@ export function planPostLink(obj: ElfObject): ConversionPlan {
   const { symtab, symbols } = symbolTable(obj);
   const plan = emptyPlan('post-link', symtab);
   plan.klpSections = [];
-  const klpByKey = new Map<string, KlpSectionPlan>();
+  /** By objname, then target section. */
+  const klpByKey = new Map<string, Map<number, KlpSectionPlan>>();
   const existingNames = new Set(obj.sections.map((s) => s.name));
   const livepatch = new Set<number>();
-  const targets = new Map<KlpSectionPlan, Set<bigint>>();
+  // Offsets as numbers: a section's offsets fit in 2^53, and BigInt keys cost a module of 10,000
+  // entries most of its time.
+  const targets = new Map<KlpSectionPlan, Set<number>>();
   const originals = originalRelocations(obj, symtab);
   let entries = 0;
+  const parsedNames = new Map<number, ReturnType<typeof parseKlpSymbolName>>();
 
   const stop = (e: KlpError): ConversionPlan => {
     plan.refusals.push(e);
@@ -67,54 +71,57 @@ export function planPostLink(obj: ElfObject): ConversionPlan {
     const read = readEntries(obj, index, symtab, symbols);
     if (read instanceof KlpError) return stop(read);
     for (const e of read) {
-      const where = { section: sec.name, index: e.entry };
-      const at = `entry ${e.entry}`;
+      // Spelled out only when something is refused: a module has thousands of entries.
+      const where = (): { section: string; index: number } => ({ section: sec.name, index: e.entry });
+      const at = (): string => `entry ${e.entry}`;
       const target = obj.sections[e.target]!;
       const klpSym = symbols[e.symbol]!;
       if (klpSym.shndx === SHN_LIVEPATCH) {
-        return stop(new KlpError('bad-klp-relocs', `${at}: '${klpSym.name}' is SHN_LIVEPATCH already: the module was post-linked before`, { ...where, symbol: klpSym.name }));
+        return stop(new KlpError('bad-klp-relocs', `${at()}: '${klpSym.name}' is SHN_LIVEPATCH already: the module was post-linked before`, { ...where(), symbol: klpSym.name }));
       }
       if (klpSym.shndx !== SHN_UNDEF) {
-        return stop(new KlpError('bad-klp-relocs', `${at}: '${klpSym.name}' is defined in the module; a KLP symbol is undefined until the livepatch core resolves it`, { ...where, symbol: klpSym.name }));
+        return stop(new KlpError('bad-klp-relocs', `${at()}: '${klpSym.name}' is defined in the module; a KLP symbol is undefined until the livepatch core resolves it`, { ...where(), symbol: klpSym.name }));
       }
-      const parsed = parseKlpSymbolName(klpSym.name);
+      let parsed = parsedNames.get(e.symbol);
+      if (parsed === undefined) parsedNames.set(e.symbol, (parsed = parseKlpSymbolName(klpSym.name)));
       if (typeof parsed === 'string') {
         // Planned through: the entry converts as written, and the refusal says why it never loads.
-        plan.refusals.push(new KlpError('bad-klp-relocs', `${at}: symbol '${klpSym.name}': ${parsed}`, { ...where, symbol: klpSym.name }));
+        plan.refusals.push(new KlpError('bad-klp-relocs', `${at()}: symbol '${klpSym.name}': ${parsed}`, { ...where(), symbol: klpSym.name }));
       } else if (e.objname !== 'vmlinux' && parsed.objname === 'vmlinux') {
         // klp_resolve_symbols (kernel/livepatch/core.c) refuses it: "invalid access to vmlinux symbol".
-        plan.refusals.push(new KlpError('bad-klp-relocs', `${at}: a klp rela section of ${e.objname} may not name the vmlinux symbol '${klpSym.name}' (the livepatch core refuses it)`, { ...where, symbol: klpSym.name }));
+        plan.refusals.push(new KlpError('bad-klp-relocs', `${at()}: a klp rela section of ${e.objname} may not name the vmlinux symbol '${klpSym.name}' (the livepatch core refuses it)`, { ...where(), symbol: klpSym.name }));
       }
       const original = originals.find(e.target, e.offset);
       if (!original) {
-        return stop(new KlpError('bad-klp-relocs', `${at}: no relocation at ${target.name}+0x${e.offset.toString(16)} for it to replace`, where));
+        return stop(new KlpError('bad-klp-relocs', `${at()}: no relocation at ${target.name}+0x${e.offset.toString(16)} for it to replace`, where()));
       }
       const tombstone = symbols[original.reloc.symbol];
       if (tombstone === undefined) {
         return stop(new KlpError('bad-elf', `relocation ${original.index} refers to symbol ${original.reloc.symbol}, past the end of the symbol table`, { section: obj.sections[original.section]!.name, index: original.index }));
       }
       if (original.reloc.symbol === 0 || !undefinedOrLivepatch(tombstone)) {
-        plan.refusals.push(new KlpError('bad-klp-relocs', `${at}: the relocation it replaces, at ${target.name}+0x${e.offset.toString(16)}, refers to ${original.reloc.symbol === 0 ? 'no symbol' : `'${tombstone.name}', defined in the module`}: marking it SHN_LIVEPATCH would detach it`, { ...where, symbol: tombstone.name }));
+        plan.refusals.push(new KlpError('bad-klp-relocs', `${at()}: the relocation it replaces, at ${target.name}+0x${e.offset.toString(16)}, refers to ${original.reloc.symbol === 0 ? 'no symbol' : `'${tombstone.name}', defined in the module`}: marking it SHN_LIVEPATCH would detach it`, { ...where(), symbol: tombstone.name }));
       }
 
-      const key = `${e.objname}\0${e.target}`;
-      let klp = klpByKey.get(key);
+      let ofObject = klpByKey.get(e.objname);
+      if (!ofObject) klpByKey.set(e.objname, (ofObject = new Map()));
+      let klp = ofObject.get(e.target);
       if (!klp) {
         const name = klpRelaSectionName('post-link', e.objname, target.name);
         if (existingNames.has(name)) {
-          return stop(new KlpError('bad-klp-relocs', `${at}: the module has a section ${name} already: was it post-linked before?`, where));
+          return stop(new KlpError('bad-klp-relocs', `${at()}: the module has a section ${name} already: was it post-linked before?`, where()));
         }
         klp = { name, objname: e.objname, base: e.target, flags: SHF_ALLOC | SHF_INFO_LINK | SHF_RELA_LIVEPATCH, relocs: [], added: [] };
-        klpByKey.set(key, klp);
+        ofObject.set(e.target, klp);
         targets.set(klp, new Set());
         plan.klpSections.push(klp);
       }
       const seen = targets.get(klp)!;
-      if (seen.has(e.offset)) {
-        return stop(new KlpError('bad-klp-relocs', `${at}: a second klp relocation at ${target.name}+0x${e.offset.toString(16)}`, where));
+      if (seen.has(Number(e.offset))) {
+        return stop(new KlpError('bad-klp-relocs', `${at()}: a second klp relocation at ${target.name}+0x${e.offset.toString(16)}`, where()));
       }
-      seen.add(e.offset);
-      klp.added.push({ offset: e.offset, type: e.type, symbol: e.symbol, addend: e.addend, from: e.section });
+      seen.add(Number(e.offset));
+      klp.added.push({ offset: e.offset, type: e.type, symbol: e.symbol, addend: e.addend, from: e.section, entry: e.entry });
       livepatch.add(e.symbol);
       livepatch.add(original.reloc.symbol);
       if (original.reloc.type !== R_NONE) plan.retype.push({ section: original.section, index: original.index, type: R_NONE });
@@ -150,18 +157,18 @@ export function readEntries(obj: ElfObject, index: number, symtab: number, symbo
   if (rela >= 0 && obj.sections[rela]!.type === SHT_REL) {
     return new KlpError('unsupported-relocation', `relocations of ${sec.name} are SHT_REL; the post-link format needs their addends`, { section: obj.sections[rela]!.name });
   }
-  const byOffset = new Map<bigint, Reloc>();
+  const byOffset = new Map<number, Reloc>();
   if (rela >= 0) {
-    for (const r of decodeRelocs(ident, obj.sections[rela]!)) if (!byOffset.has(r.offset)) byOffset.set(r.offset, r);
+    for (const r of decodeRelocs(ident, obj.sections[rela]!)) if (!byOffset.has(Number(r.offset))) byOffset.set(Number(r.offset), r);
   }
   const data = new ByteReader(sec.data, ident.littleEndian);
   const out: KlpRelocEntry[] = [];
   for (let i = 0; i < count; i++) {
-    const base = BigInt(i * layout.size);
-    const offsetReloc = byOffset.get(base + BigInt(layout.offset));
-    const symReloc = byOffset.get(base + BigInt(layout.sym));
-    if (!offsetReloc) return fail(`entry ${i}: no relocation for its offset field (at 0x${(base + BigInt(layout.offset)).toString(16)})`, i);
-    if (!symReloc) return fail(`entry ${i}: no relocation for its sym field (at 0x${(base + BigInt(layout.sym)).toString(16)})`, i);
+    const base = i * layout.size;
+    const offsetReloc = byOffset.get(base + layout.offset);
+    const symReloc = byOffset.get(base + layout.sym);
+    if (!offsetReloc) return fail(`entry ${i}: no relocation for its offset field (at 0x${(base + layout.offset).toString(16)})`, i);
+    if (!symReloc) return fail(`entry ${i}: no relocation for its sym field (at 0x${(base + layout.sym).toString(16)})`, i);
     for (const r of [offsetReloc, symReloc]) {
       if (symbols[r.symbol] === undefined) return new KlpError('bad-elf', `a relocation of entry ${i} refers to symbol ${r.symbol}, past the end of the symbol table`, { section: sec.name, index: i });
     }
@@ -190,17 +197,17 @@ const undefinedOrLivepatch = (s: Symbol): boolean => s.shndx === SHN_UNDEF || s.
 
 /** The ordinary relocations of each section, found by offset: the ones post-link disables. */
 function originalRelocations(obj: ElfObject, symtab: number) {
-  const cache = new Map<number, Map<bigint, { section: number; index: number; reloc: Reloc }>>();
+  const cache = new Map<number, Map<number, { section: number; index: number; reloc: Reloc }>>();
   const forTarget = (target: number) => {
     let m = cache.get(target);
     if (m) return m;
     m = new Map();
     for (const [i, s] of obj.sections.entries()) {
       if (!isRelocSection(s) || s.info !== target || s.link !== symtab || s.name.startsWith(KLP_RELA_PREFIX)) continue;
-      for (const [k, r] of decodeRelocs(obj.header.ident, s).entries()) if (!m.has(r.offset)) m.set(r.offset, { section: i, index: k, reloc: r });
+      for (const [k, r] of decodeRelocs(obj.header.ident, s).entries()) if (!m.has(Number(r.offset))) m.set(Number(r.offset), { section: i, index: k, reloc: r });
     }
     cache.set(target, m);
     return m;
   };
-  return { find: (target: number, offset: bigint) => forTarget(target).get(offset) };
+  return { find: (target: number, offset: bigint) => forTarget(target).get(Number(offset)) };
 }
