@@ -21,6 +21,14 @@ export const REFERENCE_UNKNOWN_KIND = 'unknown';
 const OBJ_SYM_POS = String.raw`[^.\s]*\.(?<subject>.*),-?\d+`;
 
 const RULES: readonly StderrRule[] = [
+  // objtool klp post-link (tools/objtool/klp-post-link.c, elf.c): `error: objtool: …`.
+  { re: /objtool: malformed (?<subject>__klp_relocs\S*) section/, kind: 'bad-klp-relocs' },
+  { re: /objtool: .*duplicate reloc/, kind: 'bad-klp-relocs' },
+  { re: /objtool: snprintf\(\) failed for '\.klp\.rela\./, kind: 'bad-klp-relocs' },
+  { re: /objtool: (missing|no) \.symtab/, kind: 'bad-elf' },
+  { re: /objtool.*: (elf_open_read|elf_begin|gelf_getehdr|elf_getshdrnum|elf_getshdrstrndx|elf_getdata|elf_strptr)/, kind: 'bad-elf' },
+  { re: /objtool: can't find (base section for reloc section|reloc entry symbol) (\d+ for )?(?<subject>\S+)/, kind: 'bad-elf' },
+  { re: /objtool: couldn't find section for symbol (?<subject>.*)$/, kind: 'bad-elf' },
   { re: /Unable to open Symbol list/, kind: 'bad-symbols-file' },
   { re: /Unable to read Symbol list/, kind: 'bad-symbols-file' },
   { re: /Symbol list is in unknown format/, kind: 'bad-symbols-file' },

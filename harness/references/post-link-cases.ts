@@ -11,6 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readInputFile, writeOutput } from '../../src/io/index.js';
+import { convert } from '../../src/index.js';
+import {
+  buildObject, EM, type RelocSpec, SHF_ALLOC, SHF_EXECINSTR, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FUNC, writeElf,
+} from '../../src/elf/index.js';
 import { writeCaseFiles, type CaseMeta } from '../case.js';
 
 interface PostLinkCase {
@@ -68,6 +72,47 @@ function make(arch: Arch, id: string, asm: string, expect: string, exercises: st
   };
 }
 
+interface BuiltEntry {
+  at: number;
+  klpSym: string;
+  type: number;
+}
+
+/**
+ * Layouts no assembler writes on purpose, from the ELF builder: `klp_fn` in .text (64 bytes), its
+ * original relocations to tombstones (or to `originals`), and the entries of `section`.
+ */
+function built(id: string, expect: string, exercises: string[], note: string, spec: { section?: string; entries: BuiltEntry[]; originals?: Array<{ at: number; symbol: string }>; defined?: string[] }): PostLinkCase {
+  const section = spec.section ?? '__klp_relocs.vmlinux';
+  const data = new Uint8Array(spec.entries.length * 24);
+  const view = new DataView(data.buffer);
+  spec.entries.forEach((e, i) => view.setUint32(i * 24 + 16, e.type, true));
+  const tombstone = (e: BuiltEntry): string => `.klp.tombstone.${e.klpSym.replace(/^\.klp\.sym\.[^.]*\./, '').replace(/,\d+$/, '')}`;
+  const originals = spec.originals ?? spec.entries.map((e) => ({ at: e.at, symbol: tombstone(e) }));
+  const defined = spec.defined ?? [];
+  const undefinedNames = [...new Set([...originals.map((o) => o.symbol), ...spec.entries.map((e) => e.klpSym)])].filter((n) => !defined.includes(n));
+  const textRelocs: RelocSpec[] = originals.map((o, k) => ({ offset: BigInt(o.at), type: spec.entries[k]?.type ?? R_X86_64_PLT32, symbol: o.symbol, addend: -4n }));
+  const input = writeElf(buildObject({
+    machine: EM.X86_64,
+    sections: [{ name: '.text', flags: SHF_ALLOC | SHF_EXECINSTR, addralign: 16n, data: new Uint8Array(64) }, { name: section, flags: SHF_ALLOC, addralign: 1n, data }],
+    symbols: [
+      { name: 'klp_fn', bind: STB_LOCAL, type: STT_FUNC, section: '.text' },
+      ...defined.map((name) => ({ name, bind: STB_GLOBAL, section: '.text', value: 32n })),
+      ...undefinedNames.map((name) => ({ name, bind: name.startsWith('.klp.sym.') ? STB_WEAK : STB_GLOBAL })),
+    ],
+    relocs: {
+      '.text': textRelocs,
+      [section]: spec.entries.flatMap((e, i) => [
+        { offset: BigInt(i * 24), type: 1, symbol: 'klp_fn', addend: BigInt(e.at) },
+        { offset: BigInt(i * 24 + 8), type: 1, symbol: e.klpSym, addend: -4n },
+      ]),
+    },
+  }));
+  return { id, input, meta: { id, arch: 'x86_64', dialect: 'post-link', expect, exercises, source: 'harness/references/post-link-cases.ts (ELF builder)', note } };
+}
+
+const BAR_AT_1: BuiltEntry = { at: 1, klpSym: '.klp.sym.vmlinux.bar,0', type: R_X86_64_PLT32 };
+
 export const POST_LINK_CASES: ReadonlyArray<() => PostLinkCase> = [
   () => make('x86_64', 'x86_64-post-link-basic', `${X86_TEXT}\t.section __klp_relocs.vmlinux,"a",@progbits\n${X86_ENTRIES}\n${X86_WEAK}\n`, 'convert', ['post-link'],
     'Two entries in __klp_relocs.vmlinux, a call and a PC-relative load: one .klp.rela.vmlinux..text, both KLP symbols and both tombstones SHN_LIVEPATCH, both originals R_X86_64_NONE. Ours and objtool agree byte for byte.'),
@@ -114,6 +159,21 @@ ${entry('.text + 8', '.klp.sym.vmlinux.saved_command_line,0', 2, 19)}
 	.weak ".klp.sym.vmlinux.saved_command_line,0"
 `, 'convert', ['post-link', 'big-endian'],
     's390x (big-endian) entries of types R_390_PLT32DBL (20) and R_390_PC32DBL (19): ours reads the type in the object\'s byte order; an x86_64 objtool reads it in its own, so its klp relocations get types 0x14000000 and 0x13000000.'),
+  () => built('x86_64-post-link-objname-too-long', 'bad-klp-relocs', ['post-link', 'objname-too-long'], 'A __klp_relocs section whose objname is 56 bytes: the kernel reads 55 (%55[^.]) and would never match the klp rela section to its object. Ours refuses; objtool converts it.',
+    { section: `__klp_relocs.${'m'.repeat(56)}`, entries: [BAR_AT_1] }),
+  () => built('x86_64-post-link-name-too-long', 'bad-klp-relocs', ['post-link', 'name-too-long'], 'A KLP symbol whose name part is 512 bytes: the kernel reads 511 (%511[^,]). Ours refuses; objtool converts it.',
+    { entries: [{ ...BAR_AT_1, klpSym: `.klp.sym.vmlinux.${'b'.repeat(512)},0` }], originals: [{ at: 1, symbol: '.klp.tombstone.bar' }] }),
+  () => built('x86_64-post-link-not-klp-symbol', 'bad-klp-relocs', ['post-link', 'not-klp-symbol'], 'An entry whose sym field names `bar`, not a .klp.sym. symbol: the livepatch core cannot resolve it. Ours refuses; objtool converts it.',
+    { entries: [{ ...BAR_AT_1, klpSym: 'bar' }], originals: [{ at: 1, symbol: '.klp.tombstone.bar' }] }),
+  () => built('x86_64-post-link-original-defined', 'bad-klp-relocs', ['post-link', 'original-defined'], 'The relocation an entry replaces refers to `helper`, which the module defines: marking it SHN_LIVEPATCH detaches every other use. Ours refuses; objtool converts it.',
+    { entries: [BAR_AT_1], originals: [{ at: 1, symbol: 'helper' }], defined: ['helper'] }),
+  () => built('x86_64-post-link-duplicate-entry', 'bad-klp-relocs', ['post-link', 'duplicate-entry'], 'Two entries for .text+1: both tools refuse (objtool: "duplicate reloc").',
+    { entries: [BAR_AT_1, BAR_AT_1] }),
+  () => {
+    // A module post-linked already: its KLP symbols are SHN_LIVEPATCH and its klp rela section exists.
+    const once = built('x86_64-post-link-twice', 'bad-klp-relocs', ['post-link', 'converted-twice'], 'A module post-linked already, given to post-link again (klp-build run twice on one .ko): both tools refuse (objtool: "duplicate reloc").', { entries: [BAR_AT_1] });
+    return { ...once, input: convert(once.input, { dialect: 'post-link' }).output };
+  },
 ];
 
 export function writePostLinkCases(out: string): string[] {

@@ -84,12 +84,13 @@ export function applyPlan(obj: ElfObject, plan: ConversionPlan): void {
 /** Retypes relocations where they stand: only r_info's type bits change, in the entry's own bytes. */
 function retypeRelocations(obj: ElfObject, plan: ConversionPlan): void {
   const { is64, littleEndian } = obj.header.ident;
-  // Section contents may be views of the caller's input: each is copied once before it changes.
+  // Section contents may be views of the caller's input (a Buffer's slice is one): each is copied
+  // once before it changes.
   const copied = new Set<number>();
   for (const { section, index, type } of plan.retype) {
     const sec = obj.sections[section]!;
     if (!copied.has(section)) {
-      sec.data = sec.data.slice();
+      sec.data = new Uint8Array(sec.data);
       copied.add(section);
     }
     const size = relocEntrySize(obj.header.ident, sec.type);

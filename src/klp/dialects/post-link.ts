@@ -70,6 +70,9 @@ export function planPostLink(obj: ElfObject): ConversionPlan {
     if (!isKlpRelocsSection(sec.name)) continue;
     const read = readEntries(obj, index, symtab, symbols);
     if (read instanceof KlpError) return stop(read);
+    // Planned through, as a name the kernel cannot parse is: the section converts as written.
+    const objnameProblem = sec.name === KLP_RELOCS_SECTION ? undefined : checkObjname(sec.name.slice(KLP_RELOCS_PREFIX.length));
+    if (objnameProblem) plan.refusals.push(new KlpError('bad-klp-relocs', `the section name's ${objnameProblem}: the livepatch core would never match its klp rela sections to an object`, { section: sec.name }));
     for (const e of read) {
       // Spelled out only when something is refused: a module has thousands of entries.
       const where = (): { section: string; index: number } => ({ section: sec.name, index: e.entry });
@@ -145,12 +148,7 @@ export function readEntries(obj: ElfObject, index: number, symtab: number, symbo
   if (sec.data.length % layout.size !== 0) {
     return fail(`size ${sec.data.length} is not a multiple of the ${layout.size}-byte struct klp_reloc`);
   }
-  let sectionObjname: string | undefined;
-  if (sec.name !== KLP_RELOCS_SECTION) {
-    sectionObjname = sec.name.slice(KLP_RELOCS_PREFIX.length);
-    const bad = checkObjname(sectionObjname);
-    if (bad) return fail(`the section name's ${bad}`);
-  }
+  const sectionObjname = sec.name === KLP_RELOCS_SECTION ? undefined : sec.name.slice(KLP_RELOCS_PREFIX.length);
   const count = sec.data.length / layout.size;
   const rela = obj.sections.findIndex((s) => isRelocSection(s) && s.info === index && s.link === symtab);
   if (count > 0 && rela < 0) return fail(`has ${count} entries and no relocation section: its pointers were never linked`);
