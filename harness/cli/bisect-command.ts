@@ -11,7 +11,7 @@ import { guessReferenceLabel, referenceModel } from '../references/index.js';
 import { referenceCommand } from '../differential/reference.js';
 import { option, parseArgs, positiveInt } from '../args.js';
 
-const SPEC = {
+export const options = {
   reference: { value: true },
   'reference-label': { value: true },
   'build-cmd': { value: true },
@@ -58,7 +58,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   let cases: Case[];
   let a;
   try {
-    a = parseArgs(argv, SPEC, 'bisect-run');
+    a = parseArgs(argv, options, 'bisect-run');
     cases = selectCases(a.positional);
   } catch (e) {
     // A usage error says nothing about the commit: abort the bisection instead of marking it bad.

@@ -10,8 +10,10 @@ export const usage = `usage: klp-harness deviations [--reference-label L] [--jso
 The reference models: each build as our converter plus its deviations. --markdown renders
 docs/divergences.md.`;
 
+export const options = { 'reference-label': { value: true }, json: {}, markdown: {} };
+
 export async function run(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, { 'reference-label': { value: true }, json: {}, markdown: {} }, 'deviations');
+  const a = parseArgs(argv, options, 'deviations');
   if (a.positional.length) throw new HarnessError(`deviations: unexpected argument '${a.positional[0]}'`);
   if (a.flags.has('json') && a.flags.has('markdown')) throw new HarnessError('deviations: give --json or --markdown, not both');
   const label = option(a, 'reference-label');

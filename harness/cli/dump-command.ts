@@ -15,8 +15,10 @@ export const usage = `usage: klp-harness dump FILE [--section GLOB…] [--digest
 Prints the canonical section-level model of one object: what goldens hold and diffs compare.
 --section keeps the blocks whose key matches (\`*\` = any run); --digest prints contents as digests.`;
 
+export const options = { section: { value: true, repeat: true }, digest: {} };
+
 export async function run(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, { section: { value: true, repeat: true }, digest: {} }, 'dump');
+  const a = parseArgs(argv, options, 'dump');
   if (a.positional.length !== 1) throw new HarnessError('dump takes exactly one FILE');
   const path = a.positional[0]!;
   const bytes: Uint8Array = readInputFile(path);

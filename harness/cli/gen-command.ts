@@ -15,8 +15,10 @@ export const usage = `usage: klp-harness gen --seed S --count N --out DIR [--arc
 
 Writes generated livepatch scenarios as ordinary cases, deterministic from (seed, index).`;
 
+export const options = { seed: { value: true }, count: { value: true }, out: { value: true }, arch: { value: true }, dialect: { value: true }, 'no-errors': {}, jobs: { value: true } };
+
 export async function run(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, { seed: { value: true }, count: { value: true }, out: { value: true }, arch: { value: true }, dialect: { value: true }, 'no-errors': {}, jobs: { value: true } }, 'gen');
+  const a = parseArgs(argv, options, 'gen');
   if (a.positional.length) throw new HarnessError(`gen takes no positional arguments ('${a.positional[0]}')`);
   const out = option(a, 'out');
   if (!out) throw new HarnessError('gen needs --out DIR');

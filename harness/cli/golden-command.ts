@@ -1,11 +1,10 @@
 // klp-harness golden check [CASE…] | golden update (--reference PATH | --reference-symbols PATH
-// --reference-annotation PATH) [CASE…]
-import { existsSync, statSync } from 'node:fs';
+// --reference-annotation PATH) [CASE…]; the usage below has every option.
 import { cpus } from 'node:os';
-import { findCases, type Case } from '../case.js';
+import type { Case } from '../case.js';
 import { colourDiff } from '../differential/diff.js';
 import { HarnessError } from '../errors.js';
-import { checkGoldens, goldenReference, planGoldenUpdate, writeGoldens, type GoldenReference } from '../golden/golden.js';
+import { checkGoldens, goldenReference, planGoldenUpdate, selectGoldenCases, writeGoldens, type GoldenReference } from '../golden/golden.js';
 import { githubGoldenOutputs } from '../report/github.js';
 import { goldenCheckHtml, goldenUpdateHtml } from '../report/html-golden.js';
 import { referenceOptions, shellCommand } from '../report/reproduce.js';
@@ -16,32 +15,37 @@ import { chooseReference, DEFAULT_CASES } from './reference-options.js';
 
 const DEFAULT_GOLDEN_DIR = 'golden';
 
-/** CASE arguments are case directories (or directories of cases) or ids of cases in the corpus. */
-function selectCases(corpus: string, args: readonly string[]): { cases: Case[]; all: boolean } {
-  const everything = findCases([corpus]);
-  if (args.length === 0) return { cases: everything, all: true };
-  const byId = new Map(everything.map((c) => [c.id, c]));
-  const picked = new Map<string, Case>();
-  for (const arg of args) {
-    const known = byId.get(arg);
-    if (known) picked.set(known.id, known);
-    else if (existsSync(arg) && statSync(arg).isDirectory()) for (const c of findCases([arg])) picked.set(c.id, byId.get(c.id) ?? c);
-    else throw new HarnessError(`${arg}: no such case in ${corpus} and no such directory`);
-  }
-  return { cases: [...picked.values()].sort((a, b) => (a.id < b.id ? -1 : 1)), all: false };
-}
-
 /** `--golden-dir`/`--cases` as given, for the commands the reports print (defaults left out). */
 function placeOptions(a: ParsedArgs): string[] {
   return ['golden-dir', 'cases'].flatMap((k) => (option(a, k) !== undefined ? [`--${k}`, option(a, k)!] : []));
 }
 
+const CHECK_OPTIONS = { 'golden-dir': { value: true }, cases: { value: true }, html: { value: true } };
+
+const UPDATE_OPTIONS = {
+  reference: { value: true },
+  'reference-cmd': { value: true },
+  'reference-label': { value: true },
+  'reference-symbols': { value: true },
+  'reference-annotation': { value: true },
+  'reference-symbols-label': { value: true },
+  'reference-annotation-label': { value: true },
+  html: { value: true },
+  'golden-dir': { value: true },
+  cases: { value: true },
+  jobs: { value: true },
+  timeout: { value: true },
+};
+
+/** Every option of `golden check` and `golden update`. */
+export const options = { ...CHECK_OPTIONS, ...UPDATE_OPTIONS };
+
 async function check(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, { 'golden-dir': { value: true }, cases: { value: true }, html: { value: true } }, 'golden check');
+  const a = parseArgs(argv, CHECK_OPTIONS, 'golden check');
   const dir = option(a, 'golden-dir') ?? DEFAULT_GOLDEN_DIR;
   const corpus = option(a, 'cases') ?? DEFAULT_CASES[0]!;
-  const { cases, all } = selectCases(corpus, a.positional);
-  const result = checkGoldens(cases, dir, all);
+  const { cases, whole } = selectGoldenCases(corpus, a.positional, DEFAULT_CASES[0]!);
+  const result = checkGoldens(cases, dir, whole);
   const command = (id: string): string => shellCommand(['npx', 'klp-harness', 'golden', 'check', ...placeOptions(a), id]);
   const html = option(a, 'html');
   if (html) writeOutput(html, goldenCheckHtml({ dir, corpus, result, command }));
@@ -62,24 +66,7 @@ async function check(argv: readonly string[]): Promise<number> {
 }
 
 async function update(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(
-    argv,
-    {
-      reference: { value: true },
-      'reference-cmd': { value: true },
-      'reference-label': { value: true },
-      'reference-symbols': { value: true },
-      'reference-annotation': { value: true },
-      'reference-symbols-label': { value: true },
-      'reference-annotation-label': { value: true },
-      html: { value: true },
-      'golden-dir': { value: true },
-      cases: { value: true },
-      jobs: { value: true },
-      timeout: { value: true },
-    },
-    'golden update',
-  );
+  const a = parseArgs(argv, UPDATE_OPTIONS, 'golden update');
   const dir = option(a, 'golden-dir') ?? DEFAULT_GOLDEN_DIR;
   const single = option(a, 'reference') ?? option(a, 'reference-cmd');
   const perDialect = { symbols: option(a, 'reference-symbols'), annotation: option(a, 'reference-annotation') };
@@ -111,7 +98,7 @@ async function update(argv: readonly string[]): Promise<number> {
       return referenceOptions(r.command.argv, r.label);
     };
   }
-  const { cases } = selectCases(option(a, 'cases') ?? DEFAULT_CASES[0]!, a.positional);
+  const { cases } = selectGoldenCases(option(a, 'cases') ?? DEFAULT_CASES[0]!, a.positional, DEFAULT_CASES[0]!);
   for (const c of cases) referenceFor(c); // refuse up front, before any reference runs
   const plan = await planGoldenUpdate(cases, dir, referenceFor, positiveInt(a, 'jobs', Math.max(1, cpus().length)), positiveInt(a, 'timeout', 30) * 1000);
   const html = option(a, 'html');
@@ -141,13 +128,18 @@ async function update(argv: readonly string[]): Promise<number> {
 }
 
 export const usage = `usage: klp-harness golden check [--golden-dir DIR] [--cases DIR] [--html FILE] [CASE…]
-       klp-harness golden update (--reference PATH [--reference-label L]
-                                 | --reference-symbols PATH [--reference-symbols-label L]
-                                   --reference-annotation PATH [--reference-annotation-label L])
+       klp-harness golden update ((--reference PATH | --reference-cmd "WRAPPER… PATH") [--reference-label L]
+                                 | [--reference-symbols PATH [--reference-symbols-label L]]
+                                   [--reference-annotation PATH [--reference-annotation-label L]])
                                  [--golden-dir DIR] [--cases DIR] [--jobs N] [--timeout S] [--html FILE] [CASE…]
 
-check: our converter against the stored goldens (no reference needed; what CI runs).
-update: goldens regenerated from the references, all written or none.`;
+check: our converter against the stored goldens (no reference needed; what CI runs). It fails on
+a difference, a case without golden and, when it checks the whole corpus, a golden without case.
+update: goldens regenerated from the references, all written or none.
+CASE is a case id (looked up in --cases, default cases/) or a directory of cases. A check of some
+cases judges their goldens only, however they are named: CASE arguments, or --cases naming a
+directory inside cases/ (golden check --cases cases/compiled = golden check cases/compiled).
+Default golden directory: golden/.`;
 
 export async function run(argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;

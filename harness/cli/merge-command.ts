@@ -11,8 +11,10 @@ export const usage = `usage: klp-harness merge A.json B.json … --json OUT [--j
 Joins shard reports of one reference build into the report of the whole corpus; exit 0 when the
 merged run passes, 1 when a case failed, 2 when the reports cannot be merged.`;
 
+export const options = { json: { value: true }, junit: { value: true }, html: { value: true } };
+
 export async function run(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, { json: { value: true }, junit: { value: true }, html: { value: true } }, 'merge');
+  const a = parseArgs(argv, options, 'merge');
   const out = option(a, 'json');
   if (!out) throw new HarnessError('merge needs --json OUT');
   if (a.positional.length === 0) throw new HarnessError('merge needs the shard reports to join');

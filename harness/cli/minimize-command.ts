@@ -16,8 +16,10 @@ export const usage = `usage: klp-harness minimize CASE (--reference PATH | --ref
 Shrinks a diverging case by delta debugging and writes the smallest object that still diverges
 the same way (default: cases/minimized/<case>-min-<label>).`;
 
+export const options = { reference: { value: true }, 'reference-cmd': { value: true }, 'reference-label': { value: true }, out: { value: true }, timeout: { value: true }, 'exact-sections': {}, quiet: {} };
+
 export async function run(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, { reference: { value: true }, 'reference-cmd': { value: true }, 'reference-label': { value: true }, out: { value: true }, timeout: { value: true }, 'exact-sections': {}, quiet: {} }, 'minimize');
+  const a = parseArgs(argv, options, 'minimize');
   if (a.positional.length !== 1) throw new HarnessError('minimize takes exactly one CASE directory');
   const cases = findCases(a.positional);
   if (cases.length !== 1) throw new HarnessError(`${a.positional[0]}: expected one case, found ${cases.length}`);

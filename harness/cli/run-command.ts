@@ -7,7 +7,7 @@ import { dialectOption, option, parseArgs, positiveInt, type ParsedArgs } from '
 import { chooseReference, DEFAULT_CASES } from './reference-options.js';
 import { writeRunOutputs } from './report-outputs.js';
 
-const SPEC = {
+export const options = {
   reference: { value: true },
   'reference-cmd': { value: true },
   'reference-label': { value: true },
@@ -55,8 +55,8 @@ async function runGenerated(a: ParsedArgs): Promise<number> {
   return exitCode;
 }
 
-export const usage = `usage: klp-harness run [--reference PATH | --reference-cmd "WRAPPER… PATH"] [--reference-label L]
-                       [--dialect symbols|annotation] [--jobs N] [--shard i/n] [--timeout SECONDS]
+export const usage = `usage: klp-harness run (--reference PATH | --reference-cmd "WRAPPER… PATH") [--reference-label L]
+                       [--dialect symbols|annotation|post-link] [--jobs N] [--shard i/n] [--timeout SECONDS]
                        [--json FILE] [--junit FILE] [--html FILE] [--color|--no-color] [CASE_OR_DIR…]
        klp-harness run --generate N --seed S --reference PATH [--reference-label L]
                        [--reference-annotation PATH [--reference-annotation-label L]]
@@ -70,7 +70,7 @@ by a path segment v4, v5, v7 or minimal (/opt/ref/v7/klp-convert → v7).
 exit status: 0 every case passes, 1 some case failed, 2 the harness could not run, 130 interrupted`;
 
 export async function run(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, SPEC, 'run');
+  const a = parseArgs(argv, options, 'run');
   if (option(a, 'generate') !== undefined) return runGenerated(a);
   const shardText = option(a, 'shard');
   const shard = shardText === undefined ? undefined : parseShard(shardText);

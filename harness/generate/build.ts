@@ -1,8 +1,11 @@
 // Scenario → relocatable object: assemble with the real GNU binutils and `ld -r` it with a .mod.o,
 // the way kbuild links a .ko. No shell; every temporary file lives in one directory that is always
-// removed. The bytes depend only on the scenario (and the binutils version).
+// removed. The bytes depend only on the scenario (and the binutils version). A post-link scenario
+// is assembled twice: its `__klp_relocs` entries copy what the first pass's relocations say.
 import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { decodeRelocs, decodeSymbols, type ElfObject, isRelocSection, readElf, symtabIndex } from '../../src/elf/index.js';
+import { isKlpRelocsSection } from '../../src/klp/index.js';
 import { writeOutput } from '../../src/io/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,9 +13,9 @@ import fc from 'fast-check';
 import type { Arch, CaseMeta } from '../case.js';
 import { HarnessError } from '../errors.js';
 import { mapPool } from '../differential/pool.js';
-import { renderLivepatch, renderModObject } from './render.js';
+import { postLinkEntries, renderLivepatch, renderModObject } from './render.js';
 import {
-  GENERATED_ARCHES, exercises, expectedOutcome, scenarioArbitrary, sharing, summarize, symbolsFile,
+  constrainedArches, GENERATED_ARCHES, exercises, expectedOutcome, scenarioArbitrary, sharing, summarize, symbolsFile,
   type Scenario, type ScenarioConstraints,
 } from './scenario.js';
 import { writeCaseFiles } from '../case.js';
@@ -121,10 +124,22 @@ export class ScenarioBuilder {
     const mod = await this.modObject(s.arch, s.module);
     const dir = join(this.dir, `s${this.next++}`);
     mkdirSync(dir);
+    const what = `scenario ${summarize(s)}`;
+    const assemble = async (name: string, source: string): Promise<ElfObject> => {
+      writeOutput(join(dir, `${name}.s`), source);
+      await tool(tc.as, ['-o', `${name}.o`, `${name}.s`], dir, what);
+      return readElf(new Uint8Array(readFileSync(join(dir, `${name}.o`))));
+    };
     try {
-      writeOutput(join(dir, `${s.module}.s`), renderLivepatch(s));
-      await tool(tc.as, ['-o', `${s.module}.o`, `${s.module}.s`], dir, `scenario ${summarize(s)}`);
-      await tool(tc.ld, [...LD_FLAGS, '-o', `${s.module}.ko`, `${s.module}.o`, mod], dir, `scenario ${summarize(s)}`);
+      if (s.dialect === 'post-link') {
+        const first = await assemble(`${s.module}.pass1`, renderLivepatch(s));
+        const second = await assemble(s.module, renderLivepatch(s, postLinkEntries(s, first)));
+        const moved = codeRelocsDiffer(first, second);
+        if (moved) throw new HarnessError(`${what}: the second pass moved a relocation the entries describe: ${moved}`);
+      } else {
+        await assemble(s.module, renderLivepatch(s));
+      }
+      await tool(tc.ld, [...LD_FLAGS, '-o', `${s.module}.ko`, `${s.module}.o`, mod], dir, what);
       const input = new Uint8Array(readFileSync(join(dir, `${s.module}.ko`)));
       const symbols = s.dialect === 'symbols' ? new TextEncoder().encode(symbolsFile(s)) : undefined;
       return { scenario: s, input, ...(symbols ? { symbols } : {}), expect: expectedOutcome(s) };
@@ -136,6 +151,24 @@ export class ScenarioBuilder {
   close(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The relocations outside `__klp_relocs`, by name: what the two post-link passes must agree on. */
+function codeRelocs(obj: ElfObject): string[] {
+  const symtab = symtabIndex(obj);
+  const symbols = decodeSymbols(obj, symtab);
+  return obj.sections
+    .filter((rela) => isRelocSection(rela) && !isKlpRelocsSection(obj.sections[rela.info]?.name ?? ''))
+    .flatMap((rela) => decodeRelocs(obj.header.ident, rela).map((r) => `${rela.name}+0x${r.offset.toString(16)} type ${r.type} ${symbols[r.symbol]?.name ?? `#${r.symbol}`}${r.addend < 0n ? '' : '+'}${r.addend}`));
+}
+
+/** The first relocation the second pass placed differently, or undefined when none moved. */
+function codeRelocsDiffer(first: ElfObject, second: ElfObject): string | undefined {
+  const a = codeRelocs(first);
+  const b = codeRelocs(second);
+  const i = a.findIndex((x, k) => x !== b[k]);
+  if (i >= 0) return `${a[i]} became ${b[i] ?? 'nothing'}`;
+  return b.length > a.length ? `${b[a.length]} is new` : undefined;
 }
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -160,7 +193,7 @@ export function generateScenarios(seed: number, count: number, constraints: Scen
 
 /** Constraints limited to the arches whose binutils are installed; fails if none of the wanted ones is. */
 export async function installedConstraints(constraints: ScenarioConstraints): Promise<ScenarioConstraints> {
-  const wanted = constraints.arches?.length ? constraints.arches : GENERATED_ARCHES;
+  const wanted = constrainedArches(constraints);
   const arches = await availableArches(wanted);
   if (arches.length === 0) {
     throw new HarnessError(`no binutils for ${wanted.join(', ')} (install ${[...new Set(wanted.map((a) => TOOLCHAIN_PACKAGES[a]))].join(' ')})`);

@@ -20,7 +20,7 @@ import {
   writeCaseDir, type BuiltScenario,
 } from './build.js';
 import { checkConversion } from './invariants.js';
-import { GENERATED_ARCHES, scenarioArbitrary, summarize, type Scenario, type ScenarioConstraints } from './scenario.js';
+import { GENERATED_ARCHES, POST_LINK_ARCHES, scenarioArbitrary, summarize, type Scenario, type ScenarioConstraints } from './scenario.js';
 import { writeOutput } from '../../src/io/index.js';
 
 /** A reference build, its label (from the path: …/v7/klp-convert) and the model of that label. */
@@ -36,7 +36,9 @@ export function describeReference(path: string, dialect?: Dialect, label?: strin
   const command = referenceCommand({ reference: path });
   const l = label ?? guessReferenceLabel(command.binary);
   if (!l) throw new HarnessError(`cannot tell which reference ${command.binary} is: give --reference-label, or put it under a directory named v4, v5, v7 or minimal`);
-  return { command, label: l, dialect: dialect ?? (l === 'minimal' ? 'annotation' : 'symbols'), model: referenceModel(l) };
+  const model = referenceModel(l);
+  // A model that names its dialect (objtool: post-link) says which scenarios the build takes.
+  return { command, label: l, dialect: dialect ?? model.dialect ?? (l === 'minimal' ? 'annotation' : 'symbols'), model };
 }
 
 export interface GenerateRunOptions {
@@ -49,6 +51,9 @@ export interface GenerateRunOptions {
   /** A second reference, for annotation-dialect scenarios. */
   referenceAnnotation?: string;
   referenceAnnotationLabel?: string;
+  /** A reference for post-link scenarios (objtool); `reference` may be one too, told by its label. */
+  referencePostLink?: string;
+  referencePostLinkLabel?: string;
   arches?: readonly Arch[];
   dialect?: Dialect;
   /** Where minimized cases are written (default cases/minimized). */
@@ -83,6 +88,10 @@ export interface GenerateRunSummary {
  * SHT_REL, which we refuse on purpose, and the references crash or accept it.
  */
 export const DIFFERENTIAL_ARCHES: readonly Arch[] = GENERATED_ARCHES.filter((a) => a !== 'i386');
+
+/** The arches compared by default for these dialects: POST_LINK_ARCHES when post-link is all there is. */
+const differentialArches = (dialects: readonly Dialect[]): readonly Arch[] =>
+  dialects.every((d) => d === 'post-link') ? POST_LINK_ARCHES : DIFFERENTIAL_ARCHES;
 
 interface Comparison {
   verdict: 'agree' | 'diverge' | 'tolerated';
@@ -136,6 +145,7 @@ function referencesFor(opts: GenerateRunOptions): Map<Dialect, Reference> {
     refs.set(r.dialect, r);
   }
   if (opts.referenceAnnotation !== undefined) refs.set('annotation', describeReference(opts.referenceAnnotation, 'annotation', opts.referenceAnnotationLabel));
+  if (opts.referencePostLink !== undefined) refs.set('post-link', describeReference(opts.referencePostLink, 'post-link', opts.referencePostLinkLabel));
   if (refs.size === 0) throw new HarnessError('no reference given (--reference PATH, --reference-annotation PATH)');
   if (opts.dialect !== undefined) {
     if (!refs.has(opts.dialect)) throw new HarnessError(`no reference for the ${opts.dialect} dialect`);
@@ -147,7 +157,8 @@ function referencesFor(opts: GenerateRunOptions): Map<Dialect, Reference> {
 export async function runGenerated(opts: GenerateRunOptions): Promise<GenerateRunSummary> {
   const log = opts.log ?? (() => {});
   const refs = referencesFor(opts);
-  const constraints: ScenarioConstraints = await installedConstraints({ arches: opts.arches?.length ? opts.arches : DIFFERENTIAL_ARCHES, dialects: [...refs.keys()] });
+  const dialects = [...refs.keys()];
+  const constraints: ScenarioConstraints = await installedConstraints({ arches: opts.arches?.length ? opts.arches : differentialArches(dialects), dialects });
   for (const r of refs.values()) log(`reference (${r.dialect}): ${r.command.binary} [${r.label}], model of ${r.model.deviations.length} deviations`);
   const scenarios = generateScenarios(opts.seed, opts.count, constraints);
   const builder = new ScenarioBuilder();

@@ -1,9 +1,16 @@
 // Scenario → GNU assembler source, per architecture: the livepatch object (`<module>.s`) and the
 // stand-in for kbuild's `<module>.mod.o` (`.modinfo` and `.gnu.linkonce.this_module`).
 // Real instructions where they are easy, so the relocation types are the ones compilers emit.
+// A post-link scenario takes two passes: its `__klp_relocs` entries copy the offset, type and
+// addend of each relocation to a tombstone, which only the assembler knows (postLinkEntries).
 import type { Arch } from '../case.js';
 import {
-  annotatedSymbols, assemblerName, is64Bit, isLocal, type Ref, type Scenario, type ScenarioSection, type ScenarioSymbol,
+  ByteReader, decodeRelocs, decodeSymbols, type ElfObject, isRelocSection, SHN_UNDEF, SHT_REL, symtabIndex,
+} from '../../src/elf/index.js';
+import { KLP_RELOCS_SECTION } from '../../src/klp/index.js';
+import {
+  annotatedSymbols, assemblerName, is64Bit, isLocal, klpSymbolName, needsConversion, type Ref, type Scenario,
+  type ScenarioSection, type ScenarioSymbol, tombstoneName,
 } from './scenario.js';
 
 interface ArchSyntax {
@@ -128,8 +135,11 @@ function functionLines(arch: ArchSyntax, s: Scenario, fn: string, body: string[]
   ];
 }
 
-/** The livepatch object's assembler source. */
-export function renderLivepatch(s: Scenario): string {
+/**
+ * The livepatch object's assembler source. A post-link scenario is rendered first without
+ * `entries` (its code refers to tombstones), then with the entries read off that first object.
+ */
+export function renderLivepatch(s: Scenario, entries: readonly PostLinkEntry[] = []): string {
   const arch = ARCH_SYNTAX[s.arch];
   const lines: string[] = [`# generated livepatch scenario: ${s.module} (${s.arch}, ${s.dialect} dialect)`, ...arch.header(s)];
 
@@ -151,6 +161,7 @@ export function renderLivepatch(s: Scenario): string {
   lines.push(sectionDirective('.exit.text', 'text'), ...functionLines(arch, s, 'cleanup_module', [], true));
 
   lines.push(...renderSymposAnnotations(s));
+  if (s.dialect === 'post-link') lines.push(...renderTombstones(s), ...renderKlpRelocs(s, entries));
   lines.push('\t.section .note.GNU-stack,"",@progbits', '');
   return lines.join('\n');
 }
@@ -190,6 +201,78 @@ function renderSymposAnnotations(s: Scenario): string[] {
       lines.push(`\t.long ${x.sympos}`);
     }
   }
+  return lines;
+}
+
+/** One `__klp_relocs.<objname>` entry: a relocation to a tombstone, and the KLP symbol it stands for. */
+export interface PostLinkEntry {
+  objname: string;
+  /** The section the relocation applies to, and the offset in it. */
+  section: string;
+  offset: bigint;
+  klpSymbol: string;
+  /** The relocation's own type and addend. */
+  type: number;
+  addend: bigint;
+}
+
+/**
+ * The `__klp_relocs` entries of a post-link scenario, read off its first-pass object: one for
+ * every relocation to a tombstone, in the order of the object's relocation sections and their
+ * entries (the order `objtool klp diff` clones them in). A site with two relocations (ppc64's
+ * `@toc@ha`/`@toc@l`, aarch64's ADRP/LO12) gets two entries, one per relocation.
+ */
+export function postLinkEntries(s: Scenario, obj: ElfObject): PostLinkEntry[] {
+  const byTombstone = new Map(s.symbols.filter(needsConversion).map((x) => [tombstoneName(x), x]));
+  const symtab = symtabIndex(obj);
+  const symbols = decodeSymbols(obj, symtab);
+  const out: PostLinkEntry[] = [];
+  for (const rela of obj.sections) {
+    if (!isRelocSection(rela) || rela.link !== symtab) continue;
+    const target = obj.sections[rela.info]!;
+    for (const r of decodeRelocs(obj.header.ident, rela)) {
+      const sym = symbols[r.symbol]!;
+      const x = sym.shndx === SHN_UNDEF ? byTombstone.get(sym.name) : undefined;
+      if (!x) continue;
+      // i386 keeps the addend in the relocated field (all of ours are 32-bit fields).
+      const addend = rela.type === SHT_REL ? BigInt(new ByteReader(target.data, obj.header.ident.littleEndian).i32(Number(r.offset))) : r.addend;
+      out.push({ objname: x.objname, section: target.name, offset: r.offset, klpSymbol: klpSymbolName(x), type: r.type, addend });
+    }
+  }
+  return out;
+}
+
+const plus = (name: string, n: bigint): string => (n === 0n ? quoteSymbol(name) : `${quoteSymbol(name)}${n < 0n ? '-' : '+'}${n < 0n ? -n : n}`);
+
+/** Undefined weak, typed like the symbol they stand for: what `objtool klp diff` creates. */
+function weakUndefined(name: string, func: boolean): string[] {
+  return [`\t.weak ${quoteSymbol(name)}`, `\t.type ${quoteSymbol(name)},${func ? '@function' : '@object'}`];
+}
+
+function renderTombstones(s: Scenario): string[] {
+  return s.symbols.filter(needsConversion).flatMap((x) => weakUndefined(tombstoneName(x), x.func));
+}
+
+/**
+ * `__klp_relocs.<objname>` sections of struct klp_reloc { void *offset; void *sym; u32 type; }:
+ * `offset` a pointer to the section plus the offset, `sym` one to the KLP symbol plus the original
+ * addend, padded to 24 bytes on 64-bit targets (12 on 32-bit ones). Sections in first-use order.
+ */
+function renderKlpRelocs(s: Scenario, entries: readonly PostLinkEntry[]): string[] {
+  const { ptr } = ARCH_SYNTAX[s.arch];
+  const byObject = new Map<string, PostLinkEntry[]>();
+  for (const e of entries) byObject.set(e.objname, [...(byObject.get(e.objname) ?? []), e]);
+  const lines: string[] = [];
+  for (const [obj, list] of byObject) {
+    lines.push(sectionDirective(`${KLP_RELOCS_SECTION}.${obj}`, 'rodata'), `\t.balign ${is64Bit(s.arch) ? 8 : 4}`);
+    for (const e of list) {
+      lines.push(`\t${ptr} ${plus(e.section, e.offset)}`, `\t${ptr} ${plus(e.klpSymbol, e.addend)}`, `\t.long ${e.type}`);
+      if (is64Bit(s.arch)) lines.push('\t.long 0');
+    }
+  }
+  const klpSymbols = new Map<string, boolean>();
+  for (const x of s.symbols) if (needsConversion(x)) klpSymbols.set(klpSymbolName(x), x.func);
+  for (const name of new Set(entries.map((e) => e.klpSymbol))) lines.push(...weakUndefined(name, klpSymbols.get(name)!));
   return lines;
 }
 

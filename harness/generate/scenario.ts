@@ -1,13 +1,22 @@
 // Livepatch scenarios as fast-check arbitraries: what a livepatch module refers to, from where, and
-// what symbols.klp (or the annotation names) say about it. A scenario is plain data; render.ts turns
-// it into assembler, build.ts into an object. Everything a scenario implies (its symbols.klp, the
-// outcome a correct converter must reach) is a pure function of it, so a shrunk scenario stays
-// self-consistent.
+// what symbols.klp (or the annotation names, or the post-link `__klp_relocs` entries) say about it.
+// A scenario is plain data; render.ts turns it into assembler, build.ts into an object. Everything
+// a scenario implies (its symbols.klp, the outcome a correct converter must reach) is a pure
+// function of it, so a shrunk scenario stays self-consistent.
 import fc from 'fast-check';
 import type { Arch } from '../case.js';
-import type { Dialect } from '../../src/klp/index.js';
+import { type Dialect, livepatchSymbolName } from '../../src/klp/index.js';
 
 export const GENERATED_ARCHES = ['x86_64', 'aarch64', 'ppc64le', 'ppc64', 's390x', 'ppc32', 'i386'] as const satisfies readonly Arch[];
+
+/**
+ * The arches post-link scenarios are drawn from unless told otherwise: the 64-bit RELA targets of
+ * livepatch. (klp-build itself is x86_64-only so far; the format and objtool's post-link are not.)
+ */
+export const POST_LINK_ARCHES = ['x86_64', 'aarch64', 'ppc64le', 'ppc64', 's390x'] as const satisfies readonly Arch[];
+
+/** The dialects drawn by default: post-link is asked for, so that a seed's scenarios never change. */
+export const DEFAULT_DIALECTS: readonly Dialect[] = ['symbols', 'annotation'];
 
 /**
  * How the livepatch module sees a symbol.
@@ -16,11 +25,14 @@ export const GENERATED_ARCHES = ['x86_64', 'aarch64', 'ppc64le', 'ppc64', 's390x
  * - homonym: unresolved, its name also exists in another object; needs an annotation naming the object.
  * - exported: unresolved, but the module loader resolves it (symbols.klp lists `__ksymtab_<name>`).
  * - local-func / local-data: defined in the livepatch module itself.
- * The last three are deliberate errors (at most one per scenario):
+ * The last four are deliberate errors (at most one per scenario):
  * - unlisted: unresolved and absent from symbols.klp (missing-symbol);
  * - ambiguous: a duplicate without a sympos annotation (ambiguous-symbol);
  * - beyond: a duplicate annotated with sympos count + 1 (bad-sympos);
- * - malformed: annotation dialect, a `.klp.sym.rela.` name without `,<pos>` (bad-annotation).
+ * - malformed: annotation dialect, a `.klp.sym.rela.` name without `,<pos>` (bad-annotation);
+ *   post-link dialect, a KLP symbol `.klp.sym.<objname>.<name>` without `,<pos>` (bad-klp-relocs).
+ * In the post-link dialect every symbol that needs conversion is referenced through its tombstone
+ * `.klp.tombstone.<name>` and gets one `__klp_relocs.<objname>` entry per relocation (render.ts).
  */
 export type SymbolKind =
   | 'vmlinux' | 'module' | 'duplicate' | 'homonym' | 'exported' | 'local-func' | 'local-data'
@@ -111,6 +123,18 @@ export interface ScenarioConstraints {
   noErrors?: boolean;
 }
 
+/** Constraints for post-link scenarios only, on POST_LINK_ARCHES unless `arches` says otherwise. */
+export function postLinkConstraints(constraints: Omit<ScenarioConstraints, 'dialects'> = {}): ScenarioConstraints {
+  return { ...constraints, arches: constraints.arches?.length ? constraints.arches : POST_LINK_ARCHES, dialects: ['post-link'] };
+}
+
+/** The arches a scenario is drawn from: those asked for, else POST_LINK_ARCHES for post-link alone, else all. */
+export function constrainedArches(constraints: ScenarioConstraints): readonly Arch[] {
+  if (constraints.arches?.length) return constraints.arches;
+  const dialects = constraints.dialects ?? [];
+  return dialects.length > 0 && dialects.every((d) => d === 'post-link') ? POST_LINK_ARCHES : GENERATED_ARCHES;
+}
+
 export const is64Bit = (arch: Arch): boolean => arch !== 'ppc32' && arch !== 'i386';
 /** i386 objects carry SHT_REL, which the livepatch core cannot apply. */
 export const usesRel = (arch: Arch): boolean => arch === 'i386';
@@ -141,8 +165,8 @@ const sectionArb = fc.record({
 
 /** The scenario arbitrary. Shrinks towards fewer sections, refs and symbols, and x86_64. */
 export function scenarioArbitrary(constraints: ScenarioConstraints = {}): fc.Arbitrary<Scenario> {
-  const arches = constraints.arches?.length ? constraints.arches : GENERATED_ARCHES;
-  const dialects = constraints.dialects?.length ? constraints.dialects : (['symbols', 'annotation'] as const);
+  const arches = constrainedArches(constraints);
+  const dialects = constraints.dialects?.length ? constraints.dialects : DEFAULT_DIALECTS;
   const errorArb: fc.Arbitrary<ErrorSymbolKind | null> = constraints.noErrors
     ? fc.constant(null)
     : fc.oneof({ weight: 10, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...ERROR_KINDS) });
@@ -188,9 +212,10 @@ function normalize(raw: Raw): Scenario {
   };
   // Deliberate errors are kept to what a converter detects deterministically whatever else the
   // module holds; i386 (SHT_REL) gets none: its own refusal would come first or not, by layout.
+  // A malformed name is the one error the annotation and post-link dialects can carry.
   let error = raw.error;
-  if (error === 'malformed' && dialect !== 'annotation') error = 'unlisted';
-  if (error !== null && error !== 'malformed' && dialect === 'annotation') error = 'malformed';
+  if (error === 'malformed' && dialect === 'symbols') error = 'unlisted';
+  if (error !== null && error !== 'malformed' && dialect !== 'symbols') error = 'malformed';
   if (usesRel(arch)) error = null;
 
   const drafts = raw.symbols.map((s) => ({ ...s }));
@@ -264,7 +289,8 @@ function normalize(raw: Raw): Scenario {
     tocPrologue: (arch === 'ppc64le' || arch === 'ppc64') && raw.tocPrologue,
     symbols: kept,
     sections,
-    decoys,
+    // Decoys are names symbols.klp lists; a post-link module has no symbols.klp.
+    decoys: dialect === 'post-link' ? [] : decoys,
   };
 }
 
@@ -283,11 +309,28 @@ export function annotatedSymbols(s: Scenario): ScenarioSymbol[] {
   return s.symbols.filter((x) => x.kind === 'duplicate' || x.kind === 'homonym' || x.kind === 'beyond' || ((x.kind === 'vmlinux' || x.kind === 'module') && x.annotate));
 }
 
-/** The name the object file uses for a symbol: annotation-dialect unresolved symbols carry their resolution. */
+/**
+ * The name the object file uses for a symbol: annotation-dialect unresolved symbols carry their
+ * resolution, post-link ones are tombstones (their resolution is in the `__klp_relocs` entries).
+ */
 export function assemblerName(s: Scenario, x: ScenarioSymbol): string {
-  if (s.dialect !== 'annotation' || !needsConversion(x)) return x.name;
+  if (!needsConversion(x)) return x.name;
+  if (s.dialect === 'post-link') return tombstoneName(x);
+  if (s.dialect !== 'annotation') return x.name;
   if (x.kind === 'malformed') return `.klp.sym.rela.${x.objname}.${x.objname}.${x.name}`;
   return `.klp.sym.rela.${x.objname}.${x.objname}.${x.name},${x.sympos}`;
+}
+
+/** Post-link: what `objtool klp diff` renames a symbol that needs conversion to, in the code. */
+export const tombstoneName = (x: Pick<ScenarioSymbol, 'name'>): string => `.klp.tombstone.${x.name}`;
+
+/**
+ * Post-link: the KLP symbol an entry's `sym` field points at, `.klp.sym.<objname>.<name>,<sympos>`
+ * (the malformed error leaves out `,<sympos>`).
+ */
+export function klpSymbolName(x: ScenarioSymbol): string {
+  const name = livepatchSymbolName(x.objname, x.name, x.sympos);
+  return x.kind === 'malformed' ? name.slice(0, name.lastIndexOf(',')) : name;
 }
 
 /**
@@ -344,8 +387,10 @@ export function symbolsFile(s: Scenario): string {
 export function expectedOutcome(s: Scenario): string {
   const err = s.symbols.find((x) => (ERROR_KINDS as readonly string[]).includes(x.kind));
   if (err) {
+    if (s.dialect === 'post-link') return 'bad-klp-relocs';
     return { unlisted: 'missing-symbol', ambiguous: 'ambiguous-symbol', beyond: 'bad-sympos', malformed: 'bad-annotation' }[err.kind as ErrorSymbolKind];
   }
+  // Post-link: the `__klp_relocs` relocations are SHT_REL there too, and carry no addend field.
   if (usesRel(s.arch) && s.symbols.some(needsConversion)) return 'unsupported-relocation';
   return 'convert';
 }
@@ -360,8 +405,14 @@ export function exercises(s: Scenario): string[] {
   if (sharedSymbols.length) tags.add('shared-symbol-same-section');
   if (sharedAcrossSections.length) tags.add('shared-symbol-across-sections');
   if (s.decoys.length) tags.add('decoys');
+  if (s.dialect === 'post-link' && klpRelocsObjnames(s).length > 1) tags.add('klp-relocs-several-objects');
   if (expectedOutcome(s) !== 'convert') tags.add('error');
   return [...tags].sort();
+}
+
+/** Post-link: the objnames of the `__klp_relocs.<objname>` sections, in the order of the symbols. */
+export function klpRelocsObjnames(s: Scenario): string[] {
+  return [...new Set(s.symbols.filter(needsConversion).map((x) => x.objname))];
 }
 
 /** Converted symbols used by ≥ 2 relocations, and those used from ≥ 2 sections (by C name). */

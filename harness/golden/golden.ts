@@ -1,10 +1,10 @@
 // `golden check` (our converter against the stored goldens, no reference needed: what CI runs) and
 // `golden update` (goldens regenerated from the reference; all written, or none).
 import { createTwoFilesPatch } from 'diff';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { describeErrno, FileError, readInputText, writeOutputs } from '../../src/io/index.js';
-import { dirname, join } from 'node:path';
-import type { Case } from '../case.js';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { findCases, type Case } from '../case.js';
 import { classify, type Classification } from '../differential/classify.js';
 import { dumpObject, dumpText } from '../differential/dump.js';
 import { HarnessError } from '../errors.js';
@@ -21,6 +21,50 @@ export const GOLDEN_SUFFIX = '.golden';
 export const goldenPath = (dir: string, id: string): string => join(dir, `${id}${GOLDEN_SUFFIX}`);
 
 const dumpOf = (bytes: Uint8Array): string => dumpText(dumpObject(readElf(bytes), { hex: false }));
+
+// ── which cases ──────────────────────────────────────────────────────────────────────────────
+
+export interface GoldenSelection {
+  cases: Case[];
+  /**
+   * The cases are the whole corpus the golden directory is for, so a golden with no case among
+   * them is an orphan. A subset (CASE arguments, or `--cases` naming a part of the corpus) judges
+   * its own cases' goldens only, whichever way it is named.
+   */
+  whole: boolean;
+}
+
+/** `dir` is a directory strictly inside `root` (both resolved through symlinks). */
+function strictlyInside(dir: string, root: string): boolean {
+  try {
+    const rel = relative(realpathSync(root), realpathSync(dir));
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The cases of a `golden check` or `golden update`. `corpus` is `--cases` (default: the default
+ * corpus, `cases/`), where CASE ids are looked up; a CASE argument is a case id or a directory of
+ * cases. `golden check --cases cases/compiled`, `golden check cases/compiled` and `golden check
+ * <its ids>…` are the same subset; `--cases` outside the default corpus (a corpus of one's own,
+ * with its own `--golden-dir`) is a whole corpus.
+ */
+export function selectGoldenCases(corpus: string, args: readonly string[], defaultCorpus: string): GoldenSelection {
+  const everything = findCases([corpus]);
+  const partOfDefault = resolve(corpus) !== resolve(defaultCorpus) && strictlyInside(corpus, defaultCorpus);
+  if (args.length === 0) return { cases: everything, whole: !partOfDefault };
+  const byId = new Map(everything.map((c) => [c.id, c]));
+  const picked = new Map<string, Case>();
+  for (const arg of args) {
+    const known = byId.get(arg);
+    if (known) picked.set(known.id, known);
+    else if (existsSync(arg) && statSync(arg).isDirectory()) for (const c of findCases([arg])) picked.set(c.id, byId.get(c.id) ?? c);
+    else throw new HarnessError(`${arg}: no such case in ${corpus} and no such directory`);
+  }
+  return { cases: [...picked.values()].sort((a, b) => (a.id < b.id ? -1 : 1)), whole: false };
+}
 
 // ── check ────────────────────────────────────────────────────────────────────────────────────
 
@@ -96,8 +140,11 @@ function goldenIds(dir: string): string[] {
   return out.sort();
 }
 
-/** `all`: the cases are the whole corpus, so a golden without a case is an orphan. */
-export function checkGoldens(cases: readonly Case[], dir: string, all: boolean): GoldenCheckResult {
+/**
+ * `whole`: the cases are the whole corpus (selectGoldenCases), so a golden without a case is an
+ * orphan; a subset's check judges its own cases' goldens only.
+ */
+export function checkGoldens(cases: readonly Case[], dir: string, whole: boolean): GoldenCheckResult {
   const problems: GoldenProblem[] = [];
   let passed = 0;
   for (const c of cases) {
@@ -121,7 +168,7 @@ export function checkGoldens(cases: readonly Case[], dir: string, all: boolean):
     if (p) problems.push(p);
     else passed++;
   }
-  if (all) {
+  if (whole) {
     const ids = new Set(cases.map((c) => c.id));
     for (const id of goldenIds(dir)) if (!ids.has(id)) problems.push({ id, problem: 'no-case', detail: `${goldenPath(dir, id)} has no case` });
   }

@@ -1,11 +1,14 @@
 // `klp-harness load [--arch A] [--kernel K] [CASE…]` and `klp-harness kallsyms --out FILE`.
 // Exit status: 0 every case behaved; 1 some case did not; 2 the harness could not run (no
-// kernel, QEMU, headers, package, bad case).
+// kernel, QEMU, headers, package, bad case). A reference takes its label here as in every command
+// that takes one (--reference-label, --reference-symbols-label, --reference-annotation-label); no
+// model applies to a boot, so the label only names the reference in the report.
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { parseArgs, option, type ParsedArgs } from '../args.js';
 import { HarnessError } from '../errors.js';
 import { referenceCommand, type ReferenceCommand } from '../differential/reference.js';
+import { guessReferenceLabel } from '../references/index.js';
 import { parseArch } from './arch.js';
 import { findKernelCases } from './cases.js';
 import { dumpKallsyms, runLoadTest, type LoadReport } from './load.js';
@@ -14,14 +17,37 @@ import { writeOutput } from '../../src/io/index.js';
 
 const EXIT = { ok: 0, failed: 1, cannotRun: 2 } as const;
 
-export const LOAD_USAGE = `load [--arch x86_64|arm64|ppc64le|s390x] [--kernel ID|SERIES] [--cases DIR] [--kallsyms FILE]
-     [--work DIR] [--cache DIR] [--livepatch-dir DIR] [--json FILE]
-     [--reference PATH] [--reference-symbols PATH] [--reference-annotation PATH] [CASE…]
-load --list-kernels
-kallsyms [--arch A] [--kernel K] --out FILE`;
+export const LOAD_USAGE = `usage: klp-harness load [--arch x86_64|arm64|ppc64le|s390x] [--kernel ID|SERIES] [--cases DIR] [--kallsyms FILE]
+                        [--work DIR] [--cache DIR] [--livepatch-dir DIR] [--json FILE]
+                        [--reference PATH [--reference-label L]]
+                        [--reference-symbols PATH [--reference-symbols-label L]]
+                        [--reference-annotation PATH [--reference-annotation-label L]] [CASE…]
+       klp-harness load --list-kernels
 
-export function formatLoadReport(r: LoadReport): string[] {
+Boots a kernel under QEMU and loads each converted kernel case (default: cases/kernel/), checks
+what it patched, disables and unloads it. --reference puts a C reference's output through the
+same boots (its dialect told from its usage line; --reference-symbols/--reference-annotation
+name it); its label names it in the report.
+
+exit status: 0 every case behaved, 1 some case did not, 2 the harness could not run`;
+
+export const KALLSYMS_USAGE = `usage: klp-harness kallsyms [--arch x86_64|arm64|ppc64le|s390x] [--kernel ID|SERIES] [--cache DIR]
+                            [--livepatch-dir DIR] --out FILE
+
+Boots a kernel under QEMU and writes its /proc/kallsyms to FILE (for klp-convert symbols --kallsyms).`;
+
+/** Which reference builds go through the boots, by dialect, and what each is called. */
+export interface LoadReferences {
+  commands: { symbols?: ReferenceCommand; annotation?: ReferenceCommand };
+  labels: { symbols?: string; annotation?: string };
+}
+
+export function formatLoadReport(r: LoadReport, refs?: LoadReferences): string[] {
+  const named = refs ? (['symbols', 'annotation'] as const).filter((d) => refs.commands[d]) : [];
   const lines = [
+    ...(named.length
+      ? [`references: ${named.map((d) => `${d} ${refs!.labels[d] ?? '(no label)'} (${refs!.commands[d]!.argv.join(' ')})`).join(', ')}`]
+      : []),
     `kernel ${r.kernel}${r.guestKernel && r.guestKernel !== r.kernel ? ` (guest says ${r.guestKernel})` : ''} [${r.arch}, ${r.kernelId}${r.livepatch ? '' : ', no CONFIG_LIVEPATCH: converted modules load, nothing patches'}]: ${r.kernelDescription}`,
     `packages: ${r.packages.join(', ')}`,
     `symbols.klp: ${r.symbols.source}${r.symbols.note ? `; ${r.symbols.note}: ${r.symbols.supplemented.join(', ')}` : ''}`,
@@ -57,11 +83,39 @@ export async function referenceDialect(ref: ReferenceCommand): Promise<'symbols'
   throw new HarnessError(`--reference ${ref.binary}: cannot tell its dialect from its usage (${JSON.stringify(text.trim().split('\n')[0] ?? '')}); use --reference-symbols or --reference-annotation`);
 }
 
-const LOAD_OPTIONS = {
+export const LOAD_OPTIONS = {
   arch: { value: true }, kernel: { value: true }, cases: { value: true }, kallsyms: { value: true }, work: { value: true },
   cache: { value: true }, 'livepatch-dir': { value: true }, json: { value: true }, reference: { value: true },
-  'reference-symbols': { value: true }, 'reference-annotation': { value: true }, 'list-kernels': {},
-} as const;
+  'reference-label': { value: true }, 'reference-symbols': { value: true }, 'reference-symbols-label': { value: true },
+  'reference-annotation': { value: true }, 'reference-annotation-label': { value: true }, 'list-kernels': {},
+};
+
+export const KALLSYMS_OPTIONS = { out: { value: true }, arch: { value: true }, kernel: { value: true }, cache: { value: true }, 'livepatch-dir': { value: true } };
+
+/**
+ * The references of `load`, with their labels: --reference-label (else the path segment v4, v5,
+ * v7 or minimal, as everywhere) for --reference, --reference-symbols-label and
+ * --reference-annotation-label for the per-dialect ones. A label without its reference is refused.
+ */
+export async function loadReferences(a: ParsedArgs): Promise<LoadReferences> {
+  const refs: LoadReferences = { commands: {}, labels: {} };
+  for (const [path, label] of [['reference', 'reference-label'], ['reference-symbols', 'reference-symbols-label'], ['reference-annotation', 'reference-annotation-label']] as const) {
+    if (option(a, label) !== undefined && option(a, path) === undefined) throw new HarnessError(`load: --${label} needs --${path} PATH`);
+  }
+  const add = (dialect: 'symbols' | 'annotation', path: string, label: string | undefined): void => {
+    refs.commands[dialect] = referenceCommand({ reference: path });
+    const named = label ?? guessReferenceLabel(path);
+    if (named) refs.labels[dialect] = named;
+    else delete refs.labels[dialect];
+  };
+  const refAny = option(a, 'reference');
+  if (refAny) add(await referenceDialect(referenceCommand({ reference: refAny })), refAny, option(a, 'reference-label'));
+  const refSymbols = option(a, 'reference-symbols');
+  const refAnnotation = option(a, 'reference-annotation');
+  if (refSymbols) add('symbols', refSymbols, option(a, 'reference-symbols-label'));
+  if (refAnnotation) add('annotation', refAnnotation, option(a, 'reference-annotation-label'));
+  return refs;
+}
 
 export async function runLoad(argv: readonly string[]): Promise<number> {
   const a: ParsedArgs = parseArgs(argv, LOAD_OPTIONS, 'load');
@@ -76,35 +130,27 @@ export async function runLoad(argv: readonly string[]): Promise<number> {
   const spec = parseArch(option(a, 'arch') ?? 'x86_64');
   const cache = option(a, 'cache');
   const livepatchDir = option(a, 'livepatch-dir');
+  // The references before the kernel: a bad reference option is refused before any download.
+  const refs = await loadReferences(a);
   const target = await resolveKernel(spec.arch, option(a, 'kernel'), { ...(cache ? { cache } : {}), ...(livepatchDir ? { livepatchDir } : {}), log });
-  const refs: { symbols?: ReferenceCommand; annotation?: ReferenceCommand } = {};
-  const refAny = option(a, 'reference');
-  if (refAny) {
-    const ref = referenceCommand({ reference: refAny });
-    refs[await referenceDialect(ref)] = ref;
-  }
-  const refSymbols = option(a, 'reference-symbols');
-  const refAnnotation = option(a, 'reference-annotation');
-  if (refSymbols) refs.symbols = referenceCommand({ reference: refSymbols });
-  if (refAnnotation) refs.annotation = referenceCommand({ reference: refAnnotation });
   const kallsyms = option(a, 'kallsyms');
   const work = option(a, 'work');
   const report = await runLoadTest({
     cases,
     target,
-    references: refs,
+    references: refs.commands,
     ...(kallsyms ? { kallsyms } : {}),
     ...(work ? { workDir: work } : {}),
     log,
   });
-  for (const l of formatLoadReport(report)) process.stdout.write(`${l}\n`);
+  for (const l of formatLoadReport(report, refs)) process.stdout.write(`${l}\n`);
   const json = option(a, 'json');
-  if (json) writeOutput(json, `${JSON.stringify(report, null, 2)}\n`);
+  if (json) writeOutput(json, `${JSON.stringify({ ...report, referenceLabels: refs.labels }, null, 2)}\n`);
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 
 export async function runKallsyms(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, { out: { value: true }, arch: { value: true }, kernel: { value: true }, cache: { value: true }, 'livepatch-dir': { value: true } }, 'kallsyms');
+  const a = parseArgs(argv, KALLSYMS_OPTIONS, 'kallsyms');
   const out = option(a, 'out');
   if (!out) throw new HarnessError('kallsyms: --out FILE is required');
   const spec = parseArch(option(a, 'arch') ?? 'x86_64');

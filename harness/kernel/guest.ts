@@ -20,6 +20,8 @@ export interface GuestCase {
   name: string;
   /** Run the livepatch steps (transition, enabled, disable); false for modules expected to fail. */
   livepatch: boolean;
+  /** Commands run before the patch is loaded (a patched module loaded first), in order. */
+  before?: string[];
   /** Initramfs paths of modules to load after the patch (late module patching), in order. */
   late: string[];
   setup: string[];
@@ -69,7 +71,9 @@ const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function caseScript(c: GuestCase): string {
   const lp = `/sys/kernel/livepatch/${c.name}`;
-  const lines = [`say ${q(`case ${c.id}`)}`, 'dmesg -c > /dev/null', `insmod /m/${c.file} > /tmp/insmod.out 2>&1; rc=$?`, 'say "insmod $rc"', 'block /tmp/insmod.out insmod-output'];
+  const lines = [`say ${q(`case ${c.id}`)}`, 'dmesg -c > /dev/null'];
+  for (const b of c.before ?? []) lines.push(`${b} > /tmp/before.out 2>&1; say "before $?"; block /tmp/before.out before-output`);
+  lines.push(`insmod /m/${c.file} > /tmp/insmod.out 2>&1; rc=$?`, 'say "insmod $rc"', 'block /tmp/insmod.out insmod-output');
   lines.push('if [ $rc = 0 ]; then');
   if (c.livepatch) {
     lines.push(`  waitfor ${lp}/transition 300 0; say "transition $(cat ${lp}/transition 2>&1)"`);

@@ -149,7 +149,7 @@ function badDmesgLines(dmesg: string): string[] {
   return dmesg.split('\n').filter((l) => BAD_DMESG.test(l) && !BENIGN_DMESG.test(l));
 }
 
-function judge(c: KernelCase, r: GuestReport | undefined, bootResult: BootResult): CaseOutcome {
+export function judge(c: KernelCase, r: GuestReport | undefined, bootResult: BootResult): CaseOutcome {
   const notes: string[] = [];
   const fail = (why: string): CaseOutcome => ({ id: c.id, expect: c.expect, ok: false, notes: [...notes, why] });
   const dmesg = r?.blocks.get('dmesg') ?? '';
@@ -174,6 +174,7 @@ function judge(c: KernelCase, r: GuestReport | undefined, bootResult: BootResult
     if (!line) return fail(`insmod failed (${v('insmod')}), but dmesg does not match /${c.dmesg}/: ${dmesg.split('\n').slice(-3).join(' | ')}`);
     return { id: c.id, expect: c.expect, ok: true, notes: [`refused: ${line.replace(/^\[[^\]]*\]\s*/, '')}`] };
   }
+  if (r.values.has('before') && v('before') !== '0') return fail(`a command before the patch failed (${v('before')}): ${r.blocks.get('before-output') ?? ''}`);
   if (v('insmod') !== '0') return fail(`insmod failed (${v('insmod')}): ${r.blocks.get('insmod-output') ?? ''} ${badDmesgLines(dmesg).join(' | ')}`);
   if (c.expect === 'loads') {
     if (v('rmmod') !== '0') return fail(`rmmod failed: ${r.blocks.get('rmmod-output') ?? ''}`);

@@ -1,13 +1,17 @@
 // `klp-convert check FILE.ko [--symbols symbols.klp] [--json]`: the kernel loader's rules, checked
 // without a kernel. Exit status: 0 no error (warnings allowed), 1 the module breaks a rule, 2 bad
-// usage, 3 a file could not be read.
+// usage, 3 a file could not be read (141, a closed pipe, is main.ts's). Every line it prints,
+// finding or error, starts with `klp-convert check: ` and is one line, whatever names the module holds.
 import {
   describeKlpError, KlpError, lintErrors, type LintFinding, lintModuleBytes, type LintResult,
-  parseSymbolsFile, type SymbolsList,
+  oneLine, parseSymbolsFile, type SymbolsList,
 } from '../klp/index.js';
 import { FileError, readInputFile } from '../io/index.js';
 
 const EXIT = { ok: 0, failed: 1, usage: 2, io: 3 } as const;
+
+/** What starts every line `check` prints, on stdout and stderr alike. */
+export const PREFIX = 'klp-convert check: ';
 
 export const CHECK_USAGE = `usage: klp-convert check [--symbols symbols.klp] [--json] <module.ko>
 
@@ -33,7 +37,7 @@ export function lintSummary(file: string, r: LintResult): string[] {
 }
 
 export function checkMain(argv: readonly string[]): number {
-  const err = (msg: string): void => void process.stderr.write(`klp-convert check: ${msg}\n`);
+  const err = (msg: string): void => void process.stderr.write(`${PREFIX}${oneLine(msg)}\n`);
   let symbolsPath: string | undefined;
   let json = false;
   const files: string[] = [];
@@ -79,6 +83,6 @@ export function checkMain(argv: readonly string[]): number {
   }
   const result = lintModuleBytes(bytes, symbolsList ? { symbolsList } : {});
   if (json) process.stdout.write(`${JSON.stringify({ file, ...result }, null, 2)}\n`);
-  else for (const line of lintSummary(file, result)) process.stdout.write(`klp-convert check: ${line}\n`);
+  else for (const line of lintSummary(file, result)) process.stdout.write(`${PREFIX}${oneLine(line)}\n`);
   return lintErrors(result).length > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
 // klp-convert: converts a livepatch module's relocations to unresolved kernel symbols into klp
 // relocation sections. Exit status: 0 converted; 1 the input was refused (the message says why);
-// 2 bad usage; 3 a file could not be read or written; 70 an internal error (a bug: please report).
+// 2 bad usage; 3 a file could not be read or written; 70 an internal error (a bug: please report);
+// 141 standard output or error was a pipe its reader closed (`| head`): nothing more is written
+// and nothing is said, for every subcommand (see guardStdio below).
 //
 // Start-up is most of a small conversion, so (docs/performance.md has the measurements):
 // - no V8 flags on the #! line: any flag changes V8's flag hash, and Node then rejects the code
@@ -21,7 +23,36 @@ declare const KLP_CONVERT_VERSION: string | undefined;
 /** Modules at least this large are converted with V8 optimising for memory (see main). */
 const OPTIMIZE_FOR_SIZE_FROM = 1024 * 1024;
 
-export const EXIT = { ok: 0, refused: 1, usage: 2, io: 3, internal: 70 } as const;
+/**
+ * 141 = 128 + SIGPIPE, what a shell shows for a C tool killed by a closed pipe. Not 0, as git
+ * gives: output cut short is not a success (`set -o pipefail` scripts and CI gates see it).
+ */
+export const EXIT = { ok: 0, refused: 1, usage: 2, io: 3, internal: 70, closedPipe: 141 } as const;
+
+/**
+ * A write to a pipe whose reader has gone: process.stdout's 'error' event, or the FileError of
+ * an output written to `-` (by code: the lazily loaded subcommands have their own FileError class).
+ */
+const isClosedPipe = (e: unknown): boolean => typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'EPIPE';
+
+let stdioGuarded = false;
+/**
+ * The one place klp-convert handles a closed standard output or error, for every subcommand: it
+ * stops there with EXIT.closedPipe, and no stack trace (Node's default for an unhandled EPIPE).
+ * Installed when the first line is about to be written, not at start-up: a conversion that says
+ * nothing never creates the streams (docs/performance.md counts start-up in milliseconds).
+ */
+function guardStdio(): void {
+  if (stdioGuarded) return;
+  stdioGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: unknown) => {
+      if (isClosedPipe(e) || stream === process.stderr) process.exit(isClosedPipe(e) ? EXIT.closedPipe : EXIT.io);
+      process.stderr.write(`klp-convert: standard output: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
+      process.exit(EXIT.io);
+    });
+  }
+}
 
 const USAGE = `usage: klp-convert [options] <symbols.klp> <input.ko> <output.ko>   (symbols-list dialect)
        klp-convert [options] <input.ko> <output.ko>                 (annotation or post-link dialect)
@@ -92,11 +123,15 @@ function version(): string {
 
 export async function main(argv: readonly string[], subcommand?: 'post-link'): Promise<number> {
   // Names come from the input and may hold any byte: every line is made one line.
-  const err = (msg: string): void => void process.stderr.write(`klp-convert: ${oneLine(msg)}\n`);
+  const err = (msg: string): void => {
+    guardStdio();
+    process.stderr.write(`klp-convert: ${oneLine(msg)}\n`);
+  };
   let symbolsPath: string | undefined;
   let inputPath = '';
   try {
     const parsed = parseArgs(argv);
+    if (parsed === 'help' || parsed === 'version') guardStdio();
     if (parsed === 'help') {
       process.stdout.write(`${USAGE}\n`);
       return EXIT.ok;
@@ -179,6 +214,7 @@ export async function main(argv: readonly string[], subcommand?: 'post-link'): P
       err(e.message);
       return EXIT.usage;
     }
+    if (isClosedPipe(e)) return EXIT.closedPipe; // output to `-`, a pipe closed early: quietly
     if (e instanceof FileError) {
       err(e.message);
       return EXIT.io;
@@ -194,6 +230,8 @@ export async function main(argv: readonly string[], subcommand?: 'post-link'): P
 }
 
 const argv = process.argv.slice(2);
+// The subcommands write as they go: their streams are guarded from the start.
+if (argv[0] === 'check' || argv[0] === 'symbols') guardStdio();
 const run: Promise<number> =
   argv[0] === 'check' ? import('./check.js').then((m) => m.checkMain(argv.slice(1)))
   : argv[0] === 'symbols' ? import('./symbols.js').then((m) => m.symbolsMain(argv.slice(1)))
@@ -202,6 +240,12 @@ const run: Promise<number> =
 run.then(
   (code) => void (process.exitCode = code),
   (e: unknown) => {
+    // `symbols -o -` into a closed pipe: the subcommand passes the EPIPE on, to be quiet here.
+    if (isClosedPipe(e)) {
+      process.exitCode = EXIT.closedPipe;
+      return;
+    }
+    guardStdio();
     process.stderr.write(`klp-convert: internal error: ${oneLine(e instanceof Error ? e.message : String(e))} (this is a bug in klp-convert; please report it)\n`);
     process.exitCode = EXIT.internal;
   },

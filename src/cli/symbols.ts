@@ -1,9 +1,9 @@
 // `klp-convert symbols …`: reads what a kernel says about its symbols and writes symbols.klp.
 // Exit status: 0 written; 1 an input is malformed; 2 bad usage; 3 a file could not be read,
-// decompressed or written.
+// decompressed or written (141, `-o -` into a closed pipe, is main.ts's: the EPIPE goes to it).
 import { basename } from 'node:path';
 import {
-  generateSymbolsFile, KlpError, moduleSymbols, type ObjectSymbols, parseKallsyms, parseModuleSymvers,
+  generateSymbolsFile, KlpError, moduleSymbols, type ObjectSymbols, oneLine, parseKallsyms, parseModuleSymvers,
   parseSystemMap, type SymbolSources, vmlinuxSymbols,
 } from '../klp/index.js';
 import {
@@ -69,7 +69,7 @@ const moduleFileName = (path: string): string => {
 };
 
 export function symbolsMain(argv: readonly string[]): number {
-  const err = (msg: string): void => void process.stderr.write(`klp-convert symbols: ${msg}\n`);
+  const err = (msg: string): void => void process.stderr.write(`klp-convert symbols: ${oneLine(msg)}\n`);
   let current = '';
   try {
     const args = parse(argv);
@@ -112,6 +112,7 @@ export function symbolsMain(argv: readonly string[]): number {
       err(`${e.message} (see --help)`);
       return EXIT.usage;
     }
+    if (e instanceof FileError && e.code === 'EPIPE') throw e; // main.ts ends a closed pipe quietly
     if (e instanceof FileError) {
       err(e.message);
       return EXIT.io;

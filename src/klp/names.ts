@@ -9,6 +9,8 @@ export const KLP_SYM_PREFIX = '.klp.sym.';
 export const KLP_RELA_PREFIX = '.klp.rela.';
 export const KLP_ANNOTATED_SYM_PREFIX = '.klp.sym.rela.';
 export const MODULE_RELOCS_PREFIX = '.klp.module_relocs.';
+/** What `objtool klp diff` renames a symbol to in the code it keeps: unresolved until post-link. */
+export const KLP_TOMBSTONE_PREFIX = '.klp.tombstone.';
 
 export const livepatchSymbolName = (objname: string, name: string, sympos: number): string =>
   `${KLP_SYM_PREFIX}${objname}.${name},${sympos}`;
