@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HarnessError } from '../errors.js';
+import { inOwnGroup } from '../processes.js';
 import { readInputFile, readInputText, writeOutput } from '../../src/io/index.js';
 
 export interface BuildResult {
@@ -34,7 +35,7 @@ export async function buildModules(kbuildDir: string, sourceDirs: readonly strin
   writeOutput(join(workDir, 'Kbuild'), `${kbuild.join('\n')}\n`);
   const started = performance.now();
   const argv = ['-C', kbuildDir, `M=${workDir}`, ...makeArgs, 'KBUILD_MODPOST_WARN=1', `-j${jobs}`, 'modules'];
-  const r = await execa('make', argv, { reject: false, all: true, stdin: 'ignore' });
+  const r = await inOwnGroup(execa('make', argv, { reject: false, all: true, stdin: 'ignore', detached: true }));
   if (r.exitCode !== 0) throw new HarnessError(`kbuild failed (make ${argv.join(' ')}):\n${(r.all ?? '').split('\n').slice(-30).join('\n')}`);
   const modules = new Map<string, string>();
   for (const f of readdirSync(workDir)) if (f.endsWith('.ko')) modules.set(f.slice(0, -3), join(workDir, f));

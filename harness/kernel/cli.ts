@@ -13,6 +13,9 @@ import { parseArch } from './arch.js';
 import { findKernelCases } from './cases.js';
 import { dumpKallsyms, runLoadTest, type LoadReport } from './load.js';
 import { KNOWN_KERNELS, resolveKernel } from './targets.js';
+import { findKlpBuildCases, formatKlpBuildReport, runKlpBuildLoad } from './klp-build.js';
+import { repoRoot } from './committed.js';
+import { kernelCacheDir } from './debian.js';
 import { writeOutput } from '../../src/io/index.js';
 
 const EXIT = { ok: 0, failed: 1, cannotRun: 2 } as const;
@@ -22,12 +25,18 @@ export const LOAD_USAGE = `usage: klp-harness load [--arch x86_64|arm64|ppc64le|
                         [--reference PATH [--reference-label L]]
                         [--reference-symbols PATH [--reference-symbols-label L]]
                         [--reference-annotation PATH [--reference-annotation-label L]] [CASE…]
+       klp-harness load --kernel 7 [--cases DIR] [--reference OBJTOOL [--reference-label L]] [--json FILE] [CASE…]
        klp-harness load --list-kernels
 
 Boots a kernel under QEMU and loads each converted kernel case (default: cases/kernel/), checks
 what it patched, disables and unloads it. --reference puts a C reference's output through the
 same boots (its dialect told from its usage line; --reference-symbols/--reference-annotation
 name it); its label names it in the report.
+
+--kernel 7 (or klp-build) boots the committed Linux 7.x kernel (kernels/x86_64-7) and runs the
+klp-build corpus (default: cases/klp-build/): each module post-linked by ours and by objtool
+(objtool.ko of the case, or --reference's output), every module objname in both load orders, and
+the negative controls; a patch that fails for both is reported upstream (klp diff or the patch).
 
 exit status: 0 every case behaved, 1 some case did not, 2 the harness could not run`;
 
@@ -121,8 +130,10 @@ export async function runLoad(argv: readonly string[]): Promise<number> {
   const a: ParsedArgs = parseArgs(argv, LOAD_OPTIONS, 'load');
   if (a.flags.has('list-kernels')) {
     for (const [arch, ks] of Object.entries(KNOWN_KERNELS)) for (const k of ks) process.stdout.write(`${arch.padEnd(8)} ${k.id.padEnd(12)} ${k.series.padEnd(5)} ${k.about}\n`);
+    process.stdout.write(`${'x86_64'.padEnd(8)} ${'klp-build'.padEnd(12)} ${'7'.padEnd(5)} the committed minimal livepatch kernel of linux-source-7.x (kernels/x86_64-7), for cases/klp-build (--kernel 7)\n`);
     return EXIT.ok;
   }
+  if (isKlpBuildKernel(option(a, 'kernel'))) return runKlpBuildCommand(a);
   const root = option(a, 'cases') ?? join(process.cwd(), 'cases/kernel');
   const cases = findKernelCases(root, a.positional);
   if (cases.length === 0) throw new HarnessError(`no kernel cases under ${root}`);
@@ -146,6 +157,24 @@ export async function runLoad(argv: readonly string[]): Promise<number> {
   for (const l of formatLoadReport(report, refs)) process.stdout.write(`${l}\n`);
   const json = option(a, 'json');
   if (json) writeOutput(json, `${JSON.stringify({ ...report, referenceLabels: refs.labels }, null, 2)}\n`);
+  return report.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** `--kernel 7`, `7.3`, `klp-build`: the committed 7.x kernel of the klp-build corpus. */
+const isKlpBuildKernel = (k: string | undefined): boolean => k !== undefined && (k === 'klp-build' || /^7(\.|$)/.test(k));
+
+async function runKlpBuildCommand(a: ParsedArgs): Promise<number> {
+  if ((option(a, 'arch') ?? 'x86_64') !== 'x86_64') throw new HarnessError('load --kernel 7: klp-build (and so the 7.x kernel) is x86_64 only');
+  const root = repoRoot();
+  const dir = option(a, 'cases') ?? join(root, 'cases/klp-build');
+  const cases = findKlpBuildCases(dir, a.positional);
+  if (cases.length === 0) throw new HarnessError(`no klp-build cases under ${dir}`);
+  const reference = option(a, 'reference');
+  const log = (l: string): void => void process.stderr.write(`klp-harness load: ${l}\n`);
+  const report = await runKlpBuildLoad({ root, cache: option(a, 'cache') ?? kernelCacheDir(), cases, log, ...(reference ? { objtool: referenceCommand({ reference }).binary } : {}) });
+  for (const l of formatKlpBuildReport(report)) process.stdout.write(`${l}\n`);
+  const json = option(a, 'json');
+  if (json) writeOutput(json, `${JSON.stringify({ ...report, referenceLabel: option(a, 'reference-label') ?? (reference ? guessReferenceLabel(reference) : null) }, null, 2)}\n`);
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 

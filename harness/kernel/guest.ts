@@ -72,14 +72,15 @@ const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 export function caseScript(c: GuestCase): string {
   const lp = `/sys/kernel/livepatch/${c.name}`;
   const lines = [`say ${q(`case ${c.id}`)}`, 'dmesg -c > /dev/null'];
-  for (const b of c.before ?? []) lines.push(`${b} > /tmp/before.out 2>&1; say "before $?"; block /tmp/before.out before-output`);
+  // Each command in braces: one with its own redirection (`echo … > register`) keeps it.
+  for (const b of c.before ?? []) lines.push(`{ ${b}; } > /tmp/before.out 2>&1; say "before $?"; block /tmp/before.out before-output`);
   lines.push(`insmod /m/${c.file} > /tmp/insmod.out 2>&1; rc=$?`, 'say "insmod $rc"', 'block /tmp/insmod.out insmod-output');
   lines.push('if [ $rc = 0 ]; then');
   if (c.livepatch) {
     lines.push(`  waitfor ${lp}/transition 300 0; say "transition $(cat ${lp}/transition 2>&1)"`);
   }
   for (const m of c.late) lines.push(`  insmod ${m} > /tmp/late.out 2>&1; say "late-insmod $?"; block /tmp/late.out late-output`);
-  for (const s of c.setup) lines.push(`  ${s} > /tmp/setup.out 2>&1; say "setup $?"; block /tmp/setup.out setup-output`);
+  for (const s of c.setup) lines.push(`  { ${s}; } > /tmp/setup.out 2>&1; say "setup $?"; block /tmp/setup.out setup-output`);
   if (c.livepatch) lines.push(`  say "enabled $(cat ${lp}/enabled 2>&1)"`);
   c.files.forEach((f, i) => lines.push(`  block ${q(f)} patched:${i}`));
   for (const n of c.kallsyms) lines.push(`  grep -E ${q(` ${n}$`)} /proc/kallsyms > /tmp/ks.out; block /tmp/ks.out kallsyms:${n}`);
@@ -89,7 +90,7 @@ export function caseScript(c: GuestCase): string {
     c.files.forEach((f, i) => lines.push(`  block ${q(f)} unpatched:${i}`));
   }
   lines.push(`  rmmod ${c.name} > /tmp/rmmod.out 2>&1; say "rmmod $?"; block /tmp/rmmod.out rmmod-output`);
-  for (const s of c.teardown) lines.push(`  ${s} > /dev/null 2>&1`);
+  for (const s of c.teardown) lines.push(`  { ${s}; } > /dev/null 2>&1`);
   for (const m of [...c.late].reverse()) lines.push(`  rmmod ${m.slice(m.lastIndexOf('/') + 1).replace(/\.ko$/, '')} > /dev/null 2>&1`);
   lines.push('fi');
   lines.push('dmesg > /tmp/dmesg.out; block /tmp/dmesg.out dmesg');
@@ -97,8 +98,13 @@ export function caseScript(c: GuestCase): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function initScript(cases: readonly GuestCase[], extra = '', channel: GuestChannel = SECOND_SERIAL): string {
-  return prologue(channel) + extra + cases.map(caseScript).join('') + EPILOGUE;
+/**
+ * `ending` is how the guest stops: poweroff, or a reboot (QEMU's -no-reboot then exits) for a
+ * kernel with no ACPI to power off with (tinyconfig's), where poweroff only halts.
+ */
+export function initScript(cases: readonly GuestCase[], extra = '', channel: GuestChannel = SECOND_SERIAL, ending: 'poweroff' | 'reboot' = 'poweroff'): string {
+  const epilogue = ending === 'poweroff' ? EPILOGUE : EPILOGUE.replace('poweroff -f', 'reboot -f');
+  return prologue(channel) + extra + cases.map(caseScript).join('') + epilogue;
 }
 
 /**

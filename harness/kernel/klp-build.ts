@@ -4,14 +4,16 @@
 // observation fails for objtool's output as well as ours is the fault of what came before
 // post-link (klp diff, or the patch): reported as `upstream`, apart from a failure of ours.
 // Negative controls must fail the way the kernel fails them.
-import { existsSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { convert } from '../../src/index.js';
 import {
   appendString, decodeRelocs, decodeSymbols, encodeSymbols, readElf, SHN_LIVEPATCH, symtabIndex, writeElf,
 } from '../../src/elf/index.js';
 import { lintErrors, lintModuleBytes } from '../../src/klp/index.js';
-import { readInputFile, readInputText, readModuleFile } from '../../src/io/index.js';
+import { readInputFile, readInputText, readModuleFile, writeOutput } from '../../src/io/index.js';
 import { HarnessError } from '../errors.js';
 import type { KernelCase, KernelCheck, KernelExpect } from './cases.js';
 import { openCommitted, type CommittedKernel } from './committed.js';
@@ -88,12 +90,16 @@ export interface Run {
 }
 
 const MODULE_DIR = '/m/k';
+/** Marks a control whose patch the kernel takes: only its behaviour can show it is broken. */
+const BROKEN = 'broken but loadable: ';
 const modulePath = (name: string): string => `${MODULE_DIR}/${name}.ko`;
 
 function kernelCase(c: KlpBuildCase, id: string, expect: KernelExpect, order: 'patch-first' | 'module-first', dmesg?: string): { kc: KernelCase; before: string[] } {
   const late = order === 'patch-first' ? c.observe.modules.map(modulePath) : [];
   const before = order === 'module-first' ? c.observe.modules.map((m) => `insmod ${modulePath(m)}`) : [];
-  const teardown = [...c.observe.teardown, ...(order === 'module-first' ? [...c.observe.modules].reverse().map((m) => `rmmod ${m}`) : [])];
+  // What a setup mounted is unmounted before its module goes (a mounted binfmt_misc pins it).
+  const unmounts = c.observe.setup.map((cmd) => /^mount\s.*\s(\/\S+)\s*$/.exec(cmd)?.[1]).filter((p): p is string => p !== undefined).map((p) => `umount ${p}`);
+  const teardown = [...c.observe.teardown, ...unmounts.reverse(), ...(order === 'module-first' ? [...c.observe.modules].reverse().map((m) => `rmmod ${m}`) : [])];
   const kc: KernelCase = {
     id, dir: c.dir, sourceDir: c.dir, module: c.module, dialect: 'unconverted', expect, late, setup: c.observe.setup, teardown,
     checks: expect === 'patched' ? c.observe.checks : [], klpSections: [], overrides: [], ...(dmesg ? { dmesg } : {}),
@@ -104,18 +110,35 @@ function kernelCase(c: KlpBuildCase, id: string, expect: KernelExpect, order: 'p
 /** The orders a case is loaded in: both, when it patches a module (the late-module path and the other). */
 const orders = (c: KlpBuildCase): Array<'patch-first' | 'module-first'> => (c.observe.modules.length > 0 ? ['patch-first', 'module-first'] : ['patch-first']);
 
+/** objtool's output of a case: the committed objtool.ko, or that of the objtool given, run as klp-build runs it. */
+function objtoolOutput(c: KlpBuildCase, objtool: string | undefined, work: string): Uint8Array | undefined {
+  if (!objtool) return c.objtool ? readInputFile(c.objtool) : undefined;
+  const copy = join(work, `${c.id}.ko`);
+  writeOutput(copy, readInputFile(c.input));
+  execFileSync(objtool, ['klp', 'post-link', copy], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+  return readInputFile(copy);
+}
+
 /** Ours and objtool's output of every case, in every order that applies. */
-export function caseRuns(cases: readonly KlpBuildCase[]): Run[] {
+export function caseRuns(cases: readonly KlpBuildCase[], objtool?: string): Run[] {
   const runs: Run[] = [];
-  for (const c of cases) {
-    const input = readInputFile(c.input);
-    const makers: Array<[Maker, Uint8Array]> = [['ours', convert(input, { dialect: 'post-link' }).output]];
-    if (c.objtool) makers.push(['objtool', readInputFile(c.objtool)]);
-    for (const [maker, bytes] of makers) {
-      for (const order of orders(c)) {
-        const id = `${c.id}@${maker}${orders(c).length > 1 ? `:${order}` : ''}`;
-        runs.push({ ...kernelCase(c, id, 'patched', order), bytes, maker, source: c.id });
-      }
+  const work = mkdtempSync(join(tmpdir(), 'klp-build-load-'));
+  try {
+    for (const c of cases) runs.push(...runsOf(c, objtoolOutput(c, objtool, work)));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return runs;
+}
+
+function runsOf(c: KlpBuildCase, objtoolBytes: Uint8Array | undefined): Run[] {
+  const runs: Run[] = [];
+  const makers: Array<[Maker, Uint8Array]> = [['ours', convert(readInputFile(c.input), { dialect: 'post-link' }).output]];
+  if (objtoolBytes) makers.push(['objtool', objtoolBytes]);
+  for (const [maker, bytes] of makers) {
+    for (const order of orders(c)) {
+      const id = `${c.id}@${maker}${orders(c).length > 1 ? `:${order}` : ''}`;
+      runs.push({ ...kernelCase(c, id, 'patched', order), bytes, maker, source: c.id });
     }
   }
   return runs;
@@ -171,21 +194,22 @@ export function moduleSectionNamesVmlinux(bytes: Uint8Array, module: string): Ui
  */
 export function controlRuns(cases: readonly KlpBuildCase[]): Run[] {
   const runs: Run[] = [];
-  const vmlinuxCase = cases.find((c) => c.observe.modules.length === 0 && c.observe.checks.length > 0);
-  const moduleCase = cases.find((c) => c.observe.modules.length > 0 && c.observe.checks.length > 0);
+  const converted = new Map(cases.map((c) => [c.id, convert(readInputFile(c.input), { dialect: 'post-link' }).output]));
+  const hasKlp = (c: KlpBuildCase, objname: string): boolean => readElf(converted.get(c.id)!).sections.some((s) => s.name.startsWith(`.klp.rela.${objname}.`) && s.data.length > 0);
+  const vmlinuxCase = cases.find((c) => c.observe.modules.length === 0 && c.observe.checks.length > 0 && hasKlp(c, 'vmlinux'));
+  const moduleCase = cases.find((c) => c.observe.modules.length > 0 && c.observe.checks.length > 0 && hasKlp(c, 'vmlinux'));
   if (vmlinuxCase) {
-    const ours = convert(readInputFile(vmlinuxCase.input), { dialect: 'post-link' }).output;
+    const ours = converted.get(vmlinuxCase.id)!;
     const control = (id: string, bytes: Uint8Array, expect: KernelExpect, control: string, dmesg?: string): void => {
       runs.push({ ...kernelCase(vmlinuxCase, `control-${id}@${vmlinuxCase.id}`, expect, 'patch-first', dmesg), bytes, maker: 'control', source: vmlinuxCase.id, control });
     };
-    control('before-post-link', readInputFile(vmlinuxCase.input), 'insmod-fails', 'klp-build\'s module before post-link: its tombstones and KLP symbols are undefined, so the module loader refuses it ("Unknown symbol")', 'Unknown symbol');
-    control('wrong-sympos', wrongSympos(ours), 'insmod-fails', 'every KLP symbol asks for sympos 99: the livepatch core finds no such symbol and the patch does not load', 'livepatch|symbol|sympos|position');
-    control('dropped-relocation', dropKlpRelocation(ours), 'patched', 'one klp relocation dropped: the kernel cannot see it, the patch loads, and the reference it carried stays unrelocated: the observation must fail (judged by the harness: an oops, or the patched output missing)');
+    control('before-post-link', readInputFile(vmlinuxCase.input), 'patched', `${BROKEN}klp-build's module before post-link: its tombstones and KLP symbols are undefined WEAK, which the module loader resolves to 0 without a word, so the patch loads and the patched code uses address 0: an oops, or the observation failing`);
+    control('wrong-sympos', wrongSympos(ours), 'insmod-fails', 'every KLP symbol asks for sympos 99: klp_find_object_symbol finds no such position and the patch does not load', 'symbol position 99 for symbol|not found in symbol table');
+    control('dropped-relocation', dropKlpRelocation(ours), 'patched', `${BROKEN}one klp relocation dropped: the kernel cannot see it, the patch loads, and the reference it carried stays unrelocated (the bytes klp diff left, 0): an oops, or the observation failing`);
   }
   if (moduleCase) {
-    const ours = convert(readInputFile(moduleCase.input), { dialect: 'post-link' }).output;
-    const hasVmlinux = readElf(ours).sections.some((s) => s.name.startsWith('.klp.rela.vmlinux.'));
-    if (hasVmlinux) {
+    const ours = converted.get(moduleCase.id)!;
+    {
       runs.push({
         ...kernelCase(moduleCase, `control-module-section-vmlinux-symbol@${moduleCase.id}`, 'insmod-fails', 'module-first', 'invalid access to vmlinux symbol'),
         bytes: moduleSectionNamesVmlinux(ours, moduleCase.observe.modules[0]!), maker: 'control', source: moduleCase.id,
@@ -220,12 +244,12 @@ export function openKlpBuildKernel(root: string, cache: string): CommittedKernel
   return openCommitted(join(root, 'kernels/x86_64-7'), cache);
 }
 
-/** The kernel's own modules the cases name, from the committed kernel (modules/kernel/…/<name>.ko.xz). */
+/** The kernel's own modules the cases name, from the committed kernel's manifest (`kernelModules`). */
 function kernelModules(k: CommittedKernel, names: readonly string[]): Array<{ path: string; data: Uint8Array }> {
-  const files = Object.keys(k.manifest.files).filter((f) => f.startsWith('modules/kernel/'));
+  const listed = (k.manifest as CommittedKernel['manifest'] & { kernelModules?: Record<string, { file: string }> }).kernelModules ?? {};
   return names.map((name) => {
-    const rel = files.find((f) => f.endsWith(`/${name}.ko.xz`) || f.endsWith(`/${name}.ko`));
-    if (!rel) throw new HarnessError(`${k.dir} has no module ${name} (a case patches it): commit it with the kernel`);
+    const rel = listed[name]?.file;
+    if (!rel) throw new HarnessError(`${k.dir}/manifest.json lists no kernel module ${name} (a case patches it): commit it with the kernel`);
     return { path: modulePath(name), data: rel.endsWith('.xz') ? readModuleFile(join(k.dir, rel)) : readInputFile(join(k.dir, rel)) };
   });
 }
@@ -239,10 +263,10 @@ const BOOT_PER_RUN_MS = 20_000;
  * Runs every case's modules and the controls. Controls that may oops and runs of a module that
  * patches a loaded module each get boots of their own: an oops ends a boot.
  */
-export async function runKlpBuildLoad(opts: { root: string; cache: string; cases: KlpBuildCase[]; log?: (l: string) => void; controls?: boolean }): Promise<KlpBuildReport> {
+export async function runKlpBuildLoad(opts: { root: string; cache: string; cases: KlpBuildCase[]; log?: (l: string) => void; controls?: boolean; objtool?: string }): Promise<KlpBuildReport> {
   const log = opts.log ?? (() => undefined);
   const kernel = openKlpBuildKernel(opts.root, opts.cache);
-  const runs = caseRuns(opts.cases);
+  const runs = caseRuns(opts.cases, opts.objtool);
   const controls = opts.controls === false ? [] : controlRuns(opts.cases);
   for (const r of runs.filter((x) => x.maker === 'ours')) {
     const errors = lintErrors(lintModuleBytes(r.bytes));
@@ -265,13 +289,13 @@ export async function runKlpBuildLoad(opts: { root: string; cache: string; cases
       files: r.kc.checks.map((ch) => ch.file), kallsyms: [],
     }));
     log(`booting ${kernel.manifest.release} with ${group.map((r) => r.kc.id).join(', ')}`);
-    const result = await boot({ vmlinuz: kernel.image, initramfs: buildInitramfs(initScript(guestCases, '', SECOND_SERIAL), files), timeoutMs: BOOT_BASE_MS + BOOT_PER_RUN_MS * group.length });
+    const result = await boot({ vmlinuz: kernel.image, initramfs: buildInitramfs(initScript(guestCases, '', SECOND_SERIAL, 'reboot'), files), timeoutMs: BOOT_BASE_MS + BOOT_PER_RUN_MS * group.length });
     boots.push({ runs: group.length, ended: result.ended, ms: Math.round(result.ms) });
     const out = parseGuestOutput(result.results);
     guestKernel ??= out.uname;
     for (const r of group) {
       let o = judge(r.kc, out.cases.get(r.kc.id), result);
-      if (r.control?.startsWith('one klp relocation dropped')) {
+      if (r.control?.startsWith(BROKEN)) {
         // The kernel has no word for a missing relocation: the observation must not hold.
         o = o.ok
           ? { ...o, ok: false, notes: ['the patch with a dropped klp relocation still showed the patched behaviour: the control proves nothing'] }

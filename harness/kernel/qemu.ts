@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HarnessError } from '../errors.js';
+import { inOwnGroup } from '../processes.js';
 import { writeOutput } from '../../src/io/index.js';
 import { ARCHES, COMMON_QEMU, type ArchSpec } from './arch.js';
 
@@ -67,10 +68,10 @@ export async function boot(opts: BootOptions): Promise<BootResult> {
         ];
   const started = performance.now();
   try {
-    const r = await execa(arch.qemu, args, {
-      reject: false, timeout: opts.timeoutMs, killSignal: 'SIGKILL', stdin: 'ignore', cwd: dir,
+    const r = await inOwnGroup(execa(arch.qemu, args, {
+      reject: false, timeout: opts.timeoutMs, killSignal: 'SIGKILL', stdin: 'ignore', cwd: dir, detached: true,
       stdout: arch.channel === 'console' ? 'pipe' : 'ignore', encoding: 'latin1', stripFinalNewline: false,
-    });
+    }));
     const ms = performance.now() - started;
     const read = (p: string): string => {
       try {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dialect } from '../../src/klp/index.js';
 import { findCases } from '../case.js';
+import { inOwnGroup } from '../processes.js';
 import { mapPool } from '../differential/pool.js';
 import type { Mutant } from './definitions.js';
 import { applyMutant, StaleMutantError } from './patch.js';
@@ -104,9 +105,9 @@ async function vitest(dir: string, files: string[], filter: string | null, env: 
   const out = join(dir, `.vitest-${Math.random().toString(36).slice(2)}.json`);
   const args = ['run', '--no-cache', '--reporter=json', `--outputFile=${out}`, '--maxWorkers=1', '--minWorkers=1', ...(filter ? ['-t', filter] : []), ...files];
   // --no-cache: node_modules is linked from the real tree, whose results cache is not ours to write.
-  const r = await execa('node', [join(dir, 'node_modules/vitest/vitest.mjs'), ...args], {
-    cwd: dir, reject: false, timeout: timeoutMs, all: true, env: { ...env, CI: '1', NO_COLOR: '1' },
-  });
+  const r = await inOwnGroup(execa('node', [join(dir, 'node_modules/vitest/vitest.mjs'), ...args], {
+    cwd: dir, reject: false, timeout: timeoutMs, all: true, env: { ...env, CI: '1', NO_COLOR: '1' }, detached: true,
+  }));
   if (r.timedOut) return [`timed out after ${Math.round(timeoutMs / 1000)} s`];
   let report: VitestJson;
   try {
@@ -143,7 +144,7 @@ export function smokeCaseIds(dir: string): string[] {
 }
 
 async function goldenCheck(dir: string, timeoutMs: number, ids: readonly string[] = []): Promise<string[]> {
-  const r = await execa('node', ['dist/harness/cli/main.js', 'golden', 'check', ...ids], { cwd: dir, reject: false, timeout: timeoutMs, env: { CI: '1', NO_COLOR: '1' } });
+  const r = await inOwnGroup(execa('node', ['dist/harness/cli/main.js', 'golden', 'check', ...ids], { cwd: dir, reject: false, timeout: timeoutMs, env: { CI: '1', NO_COLOR: '1' }, detached: true }));
   if (r.timedOut) return [`timed out after ${Math.round(timeoutMs / 1000)} s`];
   const failures = r.stdout
     .split('\n')
@@ -157,9 +158,9 @@ async function goldenCheck(dir: string, timeoutMs: number, ids: readonly string[
 /** `klp-harness run` against the reference over the copy's corpus: the cases that fail. */
 async function differentialRun(dir: string, ref: NonNullable<RunnerOptions['differential']>, timeoutMs: number): Promise<string[]> {
   const out = join(dir, `.differential-${Math.random().toString(36).slice(2)}.json`);
-  const r = await execa('node', ['dist/harness/cli/main.js', 'run', '--reference', ref.reference, '--reference-label', ref.label, '--dialect', ref.dialect, '--jobs', '2', '--json', out, 'cases'], {
-    cwd: dir, reject: false, timeout: timeoutMs, env: { CI: '1', NO_COLOR: '1' },
-  });
+  const r = await inOwnGroup(execa('node', ['dist/harness/cli/main.js', 'run', '--reference', ref.reference, '--reference-label', ref.label, '--dialect', ref.dialect, '--jobs', '2', '--json', out, 'cases'], {
+    cwd: dir, reject: false, timeout: timeoutMs, env: { CI: '1', NO_COLOR: '1' }, detached: true,
+  }));
   if (r.timedOut) return [`timed out after ${Math.round(timeoutMs / 1000)} s`];
   try {
     const report = JSON.parse(readFileSync(out, 'utf8')) as { cases: Array<{ id: string; class: string; passed: boolean }> };

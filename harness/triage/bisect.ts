@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Case } from '../case.js';
 import { classPasses, classify } from '../differential/classify.js';
 import { HarnessError } from '../errors.js';
+import { inOwnGroup } from '../processes.js';
 import { parseGolden } from '../golden/golden-format.js';
 import { compareWithGolden, goldenPath } from '../golden/golden.js';
 import type { ReferenceModel } from '../references/deviation.js';
@@ -91,7 +92,7 @@ export interface BisectResult {
  * to our stderr; git bisect shows it.
  */
 export async function runBuild(cmd: string, cwd: string): Promise<string | null> {
-  const r = await execa(cmd, { shell: true, cwd, reject: false, stdin: 'ignore', stdout: ['inherit'], stderr: ['inherit'] }).catch((e: unknown) => ({ exitCode: undefined, signal: undefined, failed: true, shortMessage: (e as Error).message }));
+  const r = await inOwnGroup(execa(cmd, { shell: true, cwd, reject: false, stdin: 'ignore', stdout: ['inherit'], stderr: ['inherit'], detached: true })).catch((e: unknown) => ({ exitCode: undefined, signal: undefined, failed: true, shortMessage: (e as Error).message }));
   if (r.exitCode === 0) return null;
   return r.exitCode !== undefined ? `exit status ${r.exitCode}` : r.signal ? `killed by ${r.signal}` : (r.shortMessage ?? 'did not run');
 }
