@@ -104,7 +104,8 @@ describe('cases per kernel', () => {
 });
 
 describe('committed livepatch kernels (kernels/<arch>)', () => {
-  const arches = existsSync(KERNELS) ? readdirSync(KERNELS).filter((d) => existsSync(join(KERNELS, d, 'manifest.json'))) : [];
+  // kernels/x86_64-7 is the klp-build corpus's kernel, with no prebuilt case modules: klp-build.test.ts checks it.
+  const arches = existsSync(KERNELS) ? readdirSync(KERNELS).filter((d) => d !== 'x86_64-7' && existsSync(join(KERNELS, d, 'manifest.json'))) : [];
 
   it('are there for ppc64le and s390x', () => {
     expect(arches.sort()).toEqual(['ppc64le', 's390x']);

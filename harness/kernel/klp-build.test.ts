@@ -4,12 +4,16 @@
 // controls fail the way the kernel fails them. Needs qemu-system-x86_64 and busybox-static
 // (scripts/install-deps.sh installs them; CI has them): skipped, saying why, without them.
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kernelCacheDir } from './debian.js';
 import { BUSYBOX_PATHS } from './guest.js';
-import { controlRuns, dropKlpRelocation, findKlpBuildCases, formatKlpBuildReport, moduleSectionNamesVmlinux, runKlpBuildLoad, wrongSympos } from './klp-build.js';
+import {
+  controlRuns, dropKlpRelocation, findKlpBuildCases, formatKlpBuildReport, moduleSectionNamesVmlinux, openKlpBuildKernel, runKlpBuildLoad, wrongSympos,
+} from './klp-build.js';
+import { sha256 } from '../provenance.js';
 import { QEMU } from './qemu.js';
 import { convert } from '../../src/index.js';
 import { decodeSymbols, readElf, symtabIndex } from '../../src/elf/index.js';
@@ -38,6 +42,18 @@ describe('klp-build corpus cases and controls', () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
     expect(cases.filter((c) => c.observe.checks.length === 0).map((c) => c.id)).toEqual([]);
     expect(cases.some((c) => c.observe.modules.length > 0)).toBe(true);
+  });
+
+  it('has its kernel committed: every file of kernels/x86_64-7 matches the manifest', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'klp-committed-'));
+    try {
+      const k = openKlpBuildKernel(ROOT, cache);
+      expect(k.manifest.arch).toBe('x86_64');
+      expect(k.manifest.sourcePackage).toMatch(/^linux-source-7\./);
+      expect(sha256(readInputFile(k.image))).toBe(k.manifest.image.sha256);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 
   it('builds every negative control, each changing what it says', () => {
