@@ -22,6 +22,9 @@ packages=(
   qemu-system-arm qemu-system-ppc qemu-system-misc
   apt dpkg ca-certificates debian-archive-keyring
   linux-source-6.1 bc flex bison libelf-dev libssl-dev pahole
+  # objtool with its klp subcommands, the post-link reference (scripts/klp-build/build-objtool.sh
+  # builds it from Debian's linux-source-7.x), and klp-build's own tools for corpus rebuilds
+  libxxhash-dev patchutils gawk cpio
   # the HTML report's browser test (harness/report/html.browser.test.ts): headless Chromium
   chromium
 )

@@ -193,6 +193,10 @@ export const MUTANTS: readonly Mutant[] = [
     seen: 'every C version (struct rela: int addend)',
     patches: [{
       file: APPLY,
+      search: '  addSections, appendStrings, decodeSymbols,',
+      replace: '  addSections, appendStrings, decodeRelocs, decodeSymbols,',
+    }, {
+      file: APPLY,
       search: '    return data;\n  });',
       replace:
         '    const relocs = decodeRelocs(ident, { ...obj.sections[0]!, type: SHT_RELA, data, size: data.length });\n' +
@@ -220,7 +224,7 @@ export const MUTANTS: readonly Mutant[] = [
     id: 'post-link-objname-from-symbol',
     dialects: ['post-link'],
     bug: 'post-link: the klp rela section is named after the KLP symbol\'s object (Linux 6.19\'s rule) instead of its __klp_relocs.<objname> section',
-    patches: [{ file: POST_LINK, search: '    let objname = sectionObjname;', replace: '    let objname: string | undefined;' }],
+    patches: [{ file: POST_LINK, search: '    let objname = sectionObjname;', replace: '    let objname: string | undefined = void sectionObjname;' }],
   },
   {
     id: 'post-link-addend-lost',
@@ -232,7 +236,7 @@ export const MUTANTS: readonly Mutant[] = [
     id: 'post-link-no-info-link',
     dialects: ['post-link'],
     bug: 'post-link: klp rela sections lack SHF_INFO_LINK (objtool sets it; readelf and strip then misread sh_info)',
-    patches: [{ file: POST_LINK, search: 'flags: SHF_ALLOC | SHF_INFO_LINK | SHF_RELA_LIVEPATCH,', replace: 'flags: SHF_ALLOC | SHF_RELA_LIVEPATCH,' }],
+    patches: [{ file: POST_LINK, search: 'flags: SHF_ALLOC | SHF_INFO_LINK | SHF_RELA_LIVEPATCH,', replace: 'flags: SHF_ALLOC | (SHF_INFO_LINK & 0n) | SHF_RELA_LIVEPATCH,' }],
   },
   {
     id: 'post-link-same-name-shared',

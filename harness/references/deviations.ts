@@ -16,7 +16,8 @@ import type { Deviation, ModelState, Phase, Prediction } from './deviation.js';
 type Spec = Omit<Deviation, 'id' | 'divergence' | 'does' | 'cases'>;
 /** What a reference model says about one deviation: its id, row, words and cases. */
 export type Named = Pick<Deviation, 'id' | 'divergence' | 'does' | 'cases'>;
-const deviation = (named: Named, spec: Spec): Deviation => ({ ...named, ...spec });
+/** A deviation: what a model says of it (id, row, words, cases) and what it does. */
+export const deviation = (named: Named, spec: Spec): Deviation => ({ ...named, ...spec });
 
 const RELA_PREFIX = '.rela';
 const KLP_RELA = '.klp.rela.';

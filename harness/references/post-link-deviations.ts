@@ -7,10 +7,7 @@ import {
   type AddedReloc, checkObjname, KLP_RELOCS_SECTION, klpRelaSectionName, klpRelocLayout, type KlpSectionPlan, parseKlpSymbolName,
 } from '../../src/klp/index.js';
 import type { Deviation, Prediction } from './deviation.js';
-import type { Named } from './deviations.js';
-
-type Spec = Omit<Deviation, 'id' | 'divergence' | 'does' | 'cases'>;
-const deviation = (named: Named, spec: Spec): Deviation => ({ ...named, ...spec });
+import { deviation, type Named } from './deviations.js';
 
 /** objtool's `sizeof(struct klp_reloc)` on its 64-bit host, whatever the object's class. */
 const HOST_ENTRY = 24;
