@@ -1,5 +1,5 @@
 // The library entry point: bytes → model → plan → model → bytes, with no file or process access.
-import { decodeSymbols, ElfFormatError, type ElfObject, ET_REL, normalizeSectionHeaders, readElf, writeElf } from './elf/index.js';
+import { ElfFormatError, type ElfObject, ET_REL, normalizeSectionHeaders, readElf, symbolNamesAt, writeElf } from './elf/index.js';
 import {
   applyPlan, type ByteReader, type ConversionPlan, type Dialect, dialectEvidence, KlpError, parseKlpSymbolName,
   planConversion,
@@ -93,12 +93,12 @@ function describePlan(obj: ElfObject, plan: ConversionPlan): ConversionReport {
     moved[name] = (moved[name] ?? 0) + 1;
   };
   // Post-link symbols keep their names: what they resolve to is read off them.
-  const names = plan.dialect === 'post-link' ? symbolNames(obj, plan.symtab) : [];
+  const names = plan.dialect === 'post-link' ? symbolNamesAt(obj, plan.symtab, plan.klpSections.flatMap((k) => k.added.map((a) => a.symbol))) : new Map<number, string>();
   for (const klp of plan.klpSections) {
     for (const ref of klp.relocs) count(ref.symbol, ref.section);
     for (const added of klp.added) {
       if (!bySymbol.has(added.symbol)) {
-        const full = names[added.symbol] ?? '';
+        const full = names.get(added.symbol) ?? '';
         const parsed = parseKlpSymbolName(full);
         const { objname, name, sympos } = typeof parsed === 'string' ? { objname: '', name: full, sympos: 0 } : parsed;
         bySymbol.set(added.symbol, { objname, name, sympos, newName: full, movedFrom: {} });
@@ -115,4 +115,3 @@ function describePlan(obj: ElfObject, plan: ConversionPlan): ConversionReport {
   };
 }
 
-const symbolNames = (obj: ElfObject, symtab: number): string[] => decodeSymbols(obj, symtab).map((s) => s.name);

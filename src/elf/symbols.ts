@@ -117,3 +117,46 @@ export function encodeSymbols(obj: ElfObject, symtab: number, symbols: readonly 
 function isRealIndex(obj: ElfObject, shndx: number): boolean {
   return shndx < obj.sections.length;
 }
+
+/**
+ * Sets st_shndx of some symbols in place, the rest of the table untouched: for passes that change
+ * only that field of a few thousand symbols of a large table. A table with SHT_SYMTAB_SHNDX, or
+ * an index that needs it, goes through decodeSymbols and encodeSymbols instead.
+ */
+export function setSymbolSections(obj: ElfObject, symtab: number, indices: Iterable<number>, shndx: number): void {
+  const list = [...indices];
+  if (list.length === 0) return;
+  if (shndxTableIndex(obj, symtab) >= 0 || (shndx >= SHN_LORESERVE && isRealIndex(obj, shndx))) {
+    const symbols = decodeSymbols(obj, symtab);
+    for (const i of list) {
+      symbols[i]!.shndx = shndx;
+      symbols[i]!.xindex = false;
+    }
+    encodeSymbols(obj, symtab, symbols);
+    return;
+  }
+  const { is64, littleEndian } = obj.header.ident;
+  const size = classSizes(is64).sym;
+  const sec = section(obj, symtab, 'symbol table');
+  // A copy: the contents may be a view of the caller's input.
+  const data = new Uint8Array(sec.data);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (const i of list) {
+    if ((i + 1) * size > data.length) throw new ElfFormatError(`symbol ${i} is past the end of the symbol table`, { section: sec.name, index: i });
+    view.setUint16(i * size + (is64 ? 6 : 14), shndx, littleEndian);
+  }
+  sec.data = data;
+}
+
+/** The names of some symbols, read from their st_name without decoding the table. */
+export function symbolNamesAt(obj: ElfObject, symtab: number, indices: Iterable<number>): Map<number, string> {
+  const { is64, littleEndian } = obj.header.ident;
+  const size = classSizes(is64).sym;
+  const sec = section(obj, symtab, 'symbol table');
+  const strtab = section(obj, sec.link, `symbol table ${sec.name} sh_link`);
+  const r = new ByteReader(sec.data, littleEndian);
+  const names = new StringTableReader(strtab.data, strtab.name);
+  const out = new Map<number, string>();
+  for (const i of indices) if (!out.has(i)) out.set(i, names.at(r.u32(i * size, `symbol ${i}`)));
+  return out;
+}

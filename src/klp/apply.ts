@@ -1,16 +1,26 @@
 // Carries out a plan on the model. Only model edits here; index fix-up is the ELF layer's.
 import {
   addSections, appendStrings, decodeSymbols, type ElfObject, encodeRelocs, encodeSymbols,
-  localSymbolCount, relocEntrySize, removeSections, SHN_LIVEPATCH, SHT_RELA,
+  localSymbolCount, relocEntrySize, removeSections, setSymbolSections, SHN_LIVEPATCH, SHT_RELA,
 } from '../elf/index.js';
 import type { ConversionPlan } from './plan.js';
 
 export function applyPlan(obj: ElfObject, plan: ConversionPlan): void {
-  const { ident } = obj.header;
+  if (plan.dialect === 'post-link' && plan.conversions.length === 0) {
+    // Nothing renamed: only st_shndx of the livepatch symbols changes, in place, and no symbol
+    // changes its binding, so sh_info stands as it was (objtool leaves it too).
+    setSymbolSections(obj, plan.symtab, plan.livepatchSymbols, SHN_LIVEPATCH);
+  } else {
+    renameSymbols(obj, plan);
+  }
+  moveRelocations(obj, plan);
+  removeSections(obj, plan.removeSections);
+}
+
+/** Rename: new names are appended to .strtab in symbol-table order; old strings stay where they are. */
+function renameSymbols(obj: ElfObject, plan: ConversionPlan): void {
   const symtab = obj.sections[plan.symtab]!;
   const strtab = obj.sections[symtab.link]!;
-
-  // Rename: new names are appended to .strtab in symbol-table order; old strings stay where they are.
   const symbols = decodeSymbols(obj, plan.symtab);
   for (const index of plan.livepatchSymbols) {
     const sym = symbols[index]!;
@@ -33,6 +43,11 @@ export function applyPlan(obj: ElfObject, plan: ConversionPlan): void {
   }
   encodeSymbols(obj, plan.symtab, symbols);
   symtab.info = localSymbolCount(symbols);
+}
+
+/** New klp rela sections: the relocations moved there and the entries added, then retypes. */
+function moveRelocations(obj: ElfObject, plan: ConversionPlan): void {
+  const { ident } = obj.header;
 
   // Move relocations: each keeps its place relative to the others in its new section. Symbols are
   // renamed in place, so an entry moves as it is, byte for byte.
@@ -77,8 +92,6 @@ export function applyPlan(obj: ElfObject, plan: ConversionPlan): void {
     entsize: BigInt(entsize),
     data: klpContents[i]!,
   })));
-
-  removeSections(obj, plan.removeSections);
 }
 
 /** Retypes relocations where they stand: only r_info's type bits change, in the entry's own bytes. */

@@ -9,7 +9,7 @@
 // sections stay. Linux 6.19 had one `__klp_relocs` section and took each entry's objname from its
 // KLP symbol's name; both forms are read.
 import {
-  ByteReader, decodeRelocs, type ElfObject, isRelocSection, type Reloc, SHF_ALLOC, SHF_INFO_LINK,
+  ByteReader, type ElfObject, isRelocSection, RelocTable, SHF_ALLOC, SHF_INFO_LINK,
   SHF_RELA_LIVEPATCH, SHN_LIVEPATCH, SHN_LORESERVE, SHN_UNDEF, SHT_NOBITS, SHT_REL, type Symbol,
 } from '../../elf/index.js';
 import { KlpError } from '../errors.js';
@@ -98,12 +98,12 @@ export function planPostLink(obj: ElfObject): ConversionPlan {
       if (!original) {
         return stop(new KlpError('bad-klp-relocs', `${at()}: no relocation at ${target.name}+0x${e.offset.toString(16)} for it to replace`, where()));
       }
-      const tombstone = symbols[original.reloc.symbol];
+      const tombstone = symbols[original.symbol];
       if (tombstone === undefined) {
-        return stop(new KlpError('bad-elf', `relocation ${original.index} refers to symbol ${original.reloc.symbol}, past the end of the symbol table`, { section: obj.sections[original.section]!.name, index: original.index }));
+        return stop(new KlpError('bad-elf', `relocation ${original.index} refers to symbol ${original.symbol}, past the end of the symbol table`, { section: obj.sections[original.section]!.name, index: original.index }));
       }
-      if (original.reloc.symbol === 0 || !undefinedOrLivepatch(tombstone)) {
-        plan.refusals.push(new KlpError('bad-klp-relocs', `${at()}: the relocation it replaces, at ${target.name}+0x${e.offset.toString(16)}, refers to ${original.reloc.symbol === 0 ? 'no symbol' : `'${tombstone.name}', defined in the module`}: marking it SHN_LIVEPATCH would detach it`, { ...where(), symbol: tombstone.name }));
+      if (original.symbol === 0 || !undefinedOrLivepatch(tombstone)) {
+        plan.refusals.push(new KlpError('bad-klp-relocs', `${at()}: the relocation it replaces, at ${target.name}+0x${e.offset.toString(16)}, refers to ${original.symbol === 0 ? 'no symbol' : `'${tombstone.name}', defined in the module`}: marking it SHN_LIVEPATCH would detach it`, { ...where(), symbol: tombstone.name }));
       }
 
       let ofObject = klpByKey.get(e.objname);
@@ -126,8 +126,8 @@ export function planPostLink(obj: ElfObject): ConversionPlan {
       seen.add(Number(e.offset));
       klp.added.push({ offset: e.offset, type: e.type, symbol: e.symbol, addend: e.addend, from: e.section, entry: e.entry });
       livepatch.add(e.symbol);
-      livepatch.add(original.reloc.symbol);
-      if (original.reloc.type !== R_NONE) plan.retype.push({ section: original.section, index: original.index, type: R_NONE });
+      livepatch.add(original.symbol);
+      if (original.type !== R_NONE) plan.retype.push({ section: original.section, index: original.index, type: R_NONE });
       entries++;
     }
   }
@@ -155,18 +155,25 @@ export function readEntries(obj: ElfObject, index: number, symtab: number, symbo
   if (rela >= 0 && obj.sections[rela]!.type === SHT_REL) {
     return new KlpError('unsupported-relocation', `relocations of ${sec.name} are SHT_REL; the post-link format needs their addends`, { section: obj.sections[rela]!.name });
   }
-  const byOffset = new Map<number, Reloc>();
-  if (rela >= 0) {
-    for (const r of decodeRelocs(ident, obj.sections[rela]!)) if (!byOffset.has(Number(r.offset))) byOffset.set(Number(r.offset), r);
+  // Relocations of the section by offset (the first one at each): read in place, no object each.
+  const table = rela >= 0 ? new RelocTable(ident, obj.sections[rela]!) : undefined;
+  const byOffset = new Map<number, number>();
+  if (table) {
+    for (let k = 0; k < table.count; k++) {
+      const at = table.offset(k);
+      if (!byOffset.has(at)) byOffset.set(at, k);
+    }
   }
   const data = new ByteReader(sec.data, ident.littleEndian);
   const out: KlpRelocEntry[] = [];
   for (let i = 0; i < count; i++) {
     const base = i * layout.size;
-    const offsetReloc = byOffset.get(base + layout.offset);
-    const symReloc = byOffset.get(base + layout.sym);
-    if (!offsetReloc) return fail(`entry ${i}: no relocation for its offset field (at 0x${(base + layout.offset).toString(16)})`, i);
-    if (!symReloc) return fail(`entry ${i}: no relocation for its sym field (at 0x${(base + layout.sym).toString(16)})`, i);
+    const offsetAt = byOffset.get(base + layout.offset);
+    const symAt = byOffset.get(base + layout.sym);
+    if (offsetAt === undefined) return fail(`entry ${i}: no relocation for its offset field (at 0x${(base + layout.offset).toString(16)})`, i);
+    if (symAt === undefined) return fail(`entry ${i}: no relocation for its sym field (at 0x${(base + layout.sym).toString(16)})`, i);
+    const offsetReloc = { symbol: table!.symbol(offsetAt), addend: table!.addend(offsetAt) };
+    const symReloc = { symbol: table!.symbol(symAt), addend: table!.addend(symAt) };
     for (const r of [offsetReloc, symReloc]) {
       if (symbols[r.symbol] === undefined) return new KlpError('bad-elf', `a relocation of entry ${i} refers to symbol ${r.symbol}, past the end of the symbol table`, { section: sec.name, index: i });
     }
@@ -193,19 +200,36 @@ export function readEntries(obj: ElfObject, index: number, symtab: number, symbo
 
 const undefinedOrLivepatch = (s: Symbol): boolean => s.shndx === SHN_UNDEF || s.shndx === SHN_LIVEPATCH;
 
+/** One ordinary relocation post-link disables: where it is, its symbol and type. */
+interface Original {
+  section: number;
+  index: number;
+  symbol: number;
+  type: number;
+}
+
 /** The ordinary relocations of each section, found by offset: the ones post-link disables. */
 function originalRelocations(obj: ElfObject, symtab: number) {
-  const cache = new Map<number, Map<number, { section: number; index: number; reloc: Reloc }>>();
+  const cache = new Map<number, Map<number, { section: number; index: number; table: RelocTable }>>();
   const forTarget = (target: number) => {
     let m = cache.get(target);
     if (m) return m;
     m = new Map();
     for (const [i, s] of obj.sections.entries()) {
       if (!isRelocSection(s) || s.info !== target || s.link !== symtab || s.name.startsWith(KLP_RELA_PREFIX)) continue;
-      for (const [k, r] of decodeRelocs(obj.header.ident, s).entries()) if (!m.has(Number(r.offset))) m.set(Number(r.offset), { section: i, index: k, reloc: r });
+      const table = new RelocTable(obj.header.ident, s);
+      for (let k = 0; k < table.count; k++) {
+        const at = table.offset(k);
+        if (!m.has(at)) m.set(at, { section: i, index: k, table });
+      }
     }
     cache.set(target, m);
     return m;
   };
-  return { find: (target: number, offset: bigint) => forTarget(target).get(Number(offset)) };
+  return {
+    find: (target: number, offset: bigint): Original | undefined => {
+      const hit = forTarget(target).get(Number(offset));
+      return hit && { section: hit.section, index: hit.index, symbol: hit.table.symbol(hit.index), type: hit.table.type(hit.index) };
+    },
+  };
 }
