@@ -212,13 +212,13 @@ export const MUTANTS: readonly Mutant[] = [
     id: 'post-link-original-kept',
     dialects: ['post-link'],
     bug: 'post-link: the original relocation is not retyped R_*_NONE, so the module loader applies it too, against the SHN_LIVEPATCH tombstone (address 0)',
-    patches: [{ file: POST_LINK, search: '      if (original.reloc.type !== R_NONE) plan.retype.push(', replace: '      if (original.reloc.type === -1) plan.retype.push(' }],
+    patches: [{ file: POST_LINK, search: '      if (original.type !== R_NONE) plan.retype.push(', replace: '      if (original.type === -1) plan.retype.push(' }],
   },
   {
     id: 'post-link-tombstone-kept',
     dialects: ['post-link'],
     bug: 'post-link: the symbol of the original relocation (the .klp.tombstone.) stays undefined, so insmod fails with "Unknown symbol"',
-    patches: [{ file: POST_LINK, search: '      livepatch.add(original.reloc.symbol);\n', replace: '' }],
+    patches: [{ file: POST_LINK, search: '      livepatch.add(original.symbol);\n', replace: '' }],
   },
   {
     id: 'post-link-objname-from-symbol',
