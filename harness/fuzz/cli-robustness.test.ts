@@ -77,7 +77,9 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('klp-convert on malformed modules of every architecture', () => {
+// One klp-convert process per input, one after another: 116 s in CI with the kernel tests beside it,
+// so its own limit, 2 s an input on a loaded 2-CPU machine, not the suite's 120 s.
+describe('klp-convert on malformed modules of every architecture', { timeout: INPUTS * 2_000 }, () => {
   it(`exits 0 or 1 with one error line and no leftovers, on ${INPUTS} inputs`, async () => {
     const inputs = inputsPerArch();
     const problems: string[] = [];
