@@ -96,8 +96,13 @@ for patch in "${patches[@]}"; do
   fi
   expect=convert
   if ((rc != 0)); then
-    error="$(grep -E '^(error|ERROR)|error: |: error' "$tmp/klp-build.log" | tail -1 | sed 's/\x1b\[[0-9;]*m//g')"
-    [ -n "$error" ] || error="$(tail -1 "$tmp/klp-build.log")"
+    # The most specific message: objtool's, else the compiler's, else klp-build's own (not the
+    # ERR trap's "line N: '<command>'").
+    log_clean="$(sed 's/\x1b\[[0-9;]*m//g; s|'"$tmp"'/||g' "$tmp/klp-build.log")"
+    error="$(grep -E 'error: objtool: ' <<< "$log_clean" | tail -1 || true)"
+    [ -n "$error" ] || error="$(grep -E '[^ ]: error: ' <<< "$log_clean" | grep -v '^error: klp-build' | head -1 || true)"
+    [ -n "$error" ] || error="$(grep -E '^error: ' <<< "$log_clean" | grep -vE ': line [0-9]+: ' | tail -1 || true)"
+    [ -n "$error" ] || error="$(tail -1 <<< "$log_clean")"
     if [ ! -f "klp-tmp/5-kmod/$kmod.ko.orig" ]; then
       klp_log "$id: klp-build refused the patch after ${secs}s, no module: $error"
       tail -15 "$tmp/klp-build.log" | sed 's/^/    /' >&2

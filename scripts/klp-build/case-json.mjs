@@ -7,8 +7,21 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
+// Usage: see build-case.sh, which passes every field. `case-json.mjs --refresh CASEDIR --orig DIR
+// [--observe FILE]` recomputes the fields that come from the objects (objnames, klpSymbols,
+// patchedFunctions, stats, exercises) of an existing case and keeps those of its klp-build run.
 const args = {};
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+let previous = null;
+if (args.refresh) {
+  previous = JSON.parse(readFileSync(join(args.refresh, 'case.json'), 'utf8'));
+  Object.assign(args, {
+    case: args.refresh, id: previous.id, module: previous.module, expect: previous.expect,
+    package: previous.source.package, version: previous.source.version, compiler: previous.compiler,
+    release: previous.kernel.release, vermagic: previous.kernel.vermagic, 'klp-build': previous.klpBuild,
+    'klp-build-seconds': String(previous.klpBuildSeconds), matches: String(previous.objtoolMatchesKlpBuild),
+  });
+}
 
 const readelf = (...a) => execFileSync('readelf', ['-W', ...a], { encoding: 'utf8', maxBuffer: 1 << 28 });
 
@@ -106,7 +119,7 @@ const symNames = inSyms.map((s) => s.name);
 if (klpRela.length) tags.add('klp-reloc');
 if (objnames.some((o) => o !== 'vmlinux')) tags.add('module-objname');
 if (objnames.length > 1) tags.add('several-objnames');
-const patched = (args.patched ?? '').split(/\s+/).filter(Boolean)
+const patched = previous ? previous.patchedObjects : (args.patched ?? '').split(/\s+/).filter(Boolean)
   .map((f) => (f === 'vmlinux.o' ? 'vmlinux' : f.split('/').pop().replace(/\.o$/, '').replace(/-/g, '_')));
 if (patched.some((o) => o !== 'vmlinux')) tags.add('patches-module');
 if (new Set(patched).size > 1) tags.add('multi-object');
@@ -163,14 +176,20 @@ for (const s of inSyms) {
   if (s.bind !== 'GLOBAL' || s.ndx === 'UND' || !/^\d+$/.test(s.ndx) || inits.test(s.name)) continue;
   if (!homes.vmlinux.has(s.name) && !s.name.startsWith('.klp') && !/^(livepatch_|__)/.test(s.name)) tags.add(s.type === 'FUNC' ? 'new-global-function' : 'new-global-data');
 }
+// Static locals (gcc names them <name>.<n>): klp diff copies the ones it never correlates
+// (WARN/printk_once and ratelimit state, __func__, lock keys, switch tables: is_uncorrelated_static_local
+// in tools/objtool/klp-diff.c) into the patch module and references the others in place.
+const uncorrelated = /^(__already_done|__func__|__key|__warned|_entry|_entry_ptr|_rs|descriptor|CSWTCH)\.\d+$/;
+if (inSyms.some((s) => s.type === 'OBJECT' && s.bind === 'LOCAL' && uncorrelated.test(s.name))) tags.add('uncorrelated-static-local');
+if (klpSyms.some((n) => /\.\d+$/.test(parseKlp(n)?.name ?? '') && parseKlp(n) && inSyms.find((s) => s.name === n)?.type === 'OBJECT')) tags.add('static-local');
 const big = (a) => (a < 0n ? -a : a) >= 1n << 31n;
 if ([...inRelocs, ...klpRela].some((r) => r.relas.some((e) => big(e.addend)))) tags.add('addend>=2^31');
 
 // Patched functions with sympos > 0 (klp_func_ext.sympos in .init.klp_funcs), from klp diff's log.
 let diffLog = '';
 try { diffLog = readFileSync(args['diff-log'], 'utf8'); } catch { /* none */ }
-const changed = [...diffLog.matchAll(/changed function: (\S+)/g)].map((m) => m[1]);
-const added = [...diffLog.matchAll(/new function: (\S+)/g)].map((m) => m[1]);
+const changed = previous ? previous.changedFunctions : [...diffLog.matchAll(/changed function: (\S+)/g)].map((m) => m[1]);
+const added = previous ? previous.newFunctions ?? [] : [...diffLog.matchAll(/new function: (\S+)/g)].map((m) => m[1]);
 
 // klp_func_ext entries (.init.klp_funcs: old_name, new_func, sympos; 24 bytes each): the
 // livepatch sympos of each patched function.
@@ -204,10 +223,11 @@ const stats = {
   inputBytes: readFileSync(input).length,
 };
 
-let observe = { checks: [] };
+let observe = previous?.observe ?? { checks: [] };
 if (args.observe) observe = JSON.parse(readFileSync(args.observe, 'utf8'));
 
-const objtoolJson = (() => { try { return JSON.parse(readFileSync(join(args.objtool, '..', 'objtool.json'), 'utf8')); } catch { return {}; } })();
+const objtoolJson = previous ? previous.objtool
+  : (() => { try { return JSON.parse(readFileSync(join(args.objtool, '..', 'objtool.json'), 'utf8')); } catch { return {}; } })();
 const order = ['klp-reloc', 'klp-reloc-to-function', 'klp-reloc-to-object', 'klp-reloc-in-data', 'sympos>0',
   'shared-symbol-same-section', 'shared-symbol-across-sections', 'module-objname', 'several-objnames',
   'patches-module', 'multi-object', 'patched-function-sympos>0'];
