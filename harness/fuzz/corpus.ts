@@ -1,4 +1,4 @@
-// The fuzzer's seeds: every compiled case (input.ko, and symbols.klp for symbols-list cases),
+// The fuzzer's seeds: every case of a corpus (input.ko, and symbols.klp for symbols-list cases),
 // sorted by directory name so a seed number means the same inputs on every machine.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,12 +23,15 @@ export function loadSeeds(root: string): Seed[] {
     if (!statSync(dir).isDirectory() || !existsSync(input)) continue;
     const symbolsPath = join(dir, 'symbols.klp');
     const symbols = existsSync(symbolsPath) ? readInputFile(symbolsPath) : undefined;
+    // A post-link case says so in its case.json; the other two dialects are told by symbols.klp.
+    const metaPath = join(dir, 'case.json');
+    const postLink = !symbols && existsSync(metaPath) && /"dialect":\s*"post-link"/.test(readInputFile(metaPath).toString());
     seeds.push({
       id: name,
       dir,
       input: new Uint8Array(readInputFile(input)),
       ...(symbols ? { symbols: new Uint8Array(symbols) } : {}),
-      dialect: symbols ? 'symbols' : 'annotation',
+      dialect: symbols ? 'symbols' : postLink ? 'post-link' : 'annotation',
     });
   }
   if (seeds.length === 0) throw new Error(`${root}: no cases (directories with input.ko) to fuzz from`);
