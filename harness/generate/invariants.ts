@@ -53,8 +53,6 @@ const siteKey = (base: string, r: Reloc): string => `${base}\0${r.offset}\0${r.t
 /** Relocations that describe others rather than relocate code: KLP_SYMPOS tables, post-link entries. */
 const describesRelocations = (base: string): boolean => base.startsWith(MODULE_RELOCS_PREFIX) || isKlpRelocsSection(base);
 
-/** Whether relocations to `sym` must end up as klp relocations: the loader's rule (post-link's tombstones included). */
-const unresolvable = loaderCannotResolve;
 
 /** Checks a converted module against its input. An empty list means every rule holds. */
 export function checkConversion(input: Uint8Array, output: Uint8Array, inputs: ConversionInputs): Violation[] {
@@ -69,7 +67,7 @@ export function checkConversion(input: Uint8Array, output: Uint8Array, inputs: C
     if (sec.name.startsWith(KLP_RELA_PREFIX) || describesRelocations(base)) continue;
     for (const r of relocs) {
       const sym = beforeSyms[r.symbol];
-      if (!sym || !unresolvable(sym, r.symbol, inputs, exported)) continue;
+      if (!sym || !loaderCannotResolve(sym, r.symbol, inputs, exported)) continue;
       const key = siteKey(base, r);
       const prior = required.get(key);
       if (prior) prior.count++;
@@ -90,7 +88,7 @@ export function checkConversion(input: Uint8Array, output: Uint8Array, inputs: C
         violations.push({ rule: 'ordinary-rela-to-livepatch-symbol', detail: `${sec.name}[${k}] at ${base}+0x${r.offset.toString(16)} refers to livepatch symbol '${sym!.name}'` });
       }
       // A weak undefined tombstone would load, as address 0: the original must be disabled.
-      if (!klp && !kept && !disabled && postLink && sym?.shndx === SHN_UNDEF && unresolvable(sym, r.symbol, inputs, exported)) {
+      if (!klp && !kept && !disabled && postLink && sym?.shndx === SHN_UNDEF && loaderCannotResolve(sym, r.symbol, inputs, exported)) {
         violations.push({ rule: 'unconverted-relocation', detail: `${sec.name}[${k}] at ${base}+0x${r.offset.toString(16)} to '${sym.name}' is still live (not R_*_NONE)` });
       }
       if (klp) {

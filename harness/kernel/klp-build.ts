@@ -9,16 +9,14 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { convert } from '../../src/index.js';
-import {
-  appendString, decodeRelocs, decodeSymbols, encodeSymbols, readElf, SHN_LIVEPATCH, symtabIndex, writeElf,
-} from '../../src/elf/index.js';
+import { appendString, decodeRelocs, readElf, writeElf } from '../../src/elf/index.js';
 import { lintErrors, lintModuleBytes } from '../../src/klp/index.js';
 import { readInputFile, readInputText, readModuleFile, writeOutput } from '../../src/io/index.js';
 import { HarnessError } from '../errors.js';
 import type { KernelCase, KernelCheck, KernelExpect } from './cases.js';
 import { openCommitted, type CommittedKernel } from './committed.js';
 import { buildInitramfs, initScript, parseGuestOutput, SECOND_SERIAL, type GuestCase } from './guest.js';
-import { judge, type CaseOutcome } from './load.js';
+import { judge, mutate, type CaseOutcome } from './load.js';
 import { boot } from './qemu.js';
 
 /** What a klp-build case says a live patch changes (case.json `observe`). */
@@ -155,23 +153,6 @@ export function dropKlpRelocation(bytes: Uint8Array): Uint8Array {
   return writeElf(obj);
 }
 
-/** Every KLP symbol asks for sympos 99, which no kernel symbol of its name has. */
-export function wrongSympos(bytes: Uint8Array): Uint8Array {
-  const obj = readElf(bytes);
-  const symtab = symtabIndex(obj);
-  const syms = decodeSymbols(obj, symtab);
-  const strtab = obj.sections[obj.sections[symtab]!.link]!;
-  for (const s of syms) {
-    if (s.shndx !== SHN_LIVEPATCH || !s.name.startsWith('.klp.sym.')) continue;
-    const { table, offset } = appendString(strtab.data, s.name.replace(/,\d+$/, ',99'));
-    strtab.data = table;
-    strtab.size = table.length;
-    s.nameOffset = offset;
-  }
-  encodeSymbols(obj, symtab, syms);
-  return writeElf(obj);
-}
-
 /** A module's klp rela section naming vmlinux symbols: `.klp.rela.vmlinux.X` renamed `.klp.rela.<module>.X`. */
 export function moduleSectionNamesVmlinux(bytes: Uint8Array, module: string): Uint8Array {
   const obj = readElf(bytes);
@@ -204,7 +185,7 @@ export function controlRuns(cases: readonly KlpBuildCase[]): Run[] {
       runs.push({ ...kernelCase(vmlinuxCase, `control-${id}@${vmlinuxCase.id}`, expect, 'patch-first', dmesg), bytes, maker: 'control', source: vmlinuxCase.id, control });
     };
     control('before-post-link', readInputFile(vmlinuxCase.input), 'patched', `${BROKEN}klp-build's module before post-link: its tombstones and KLP symbols are undefined WEAK, which the module loader resolves to 0 without a word, so the patch loads and the patched code uses address 0: an oops, or the observation failing`);
-    control('wrong-sympos', wrongSympos(ours), 'insmod-fails', 'every KLP symbol asks for sympos 99: klp_find_object_symbol finds no such position and the patch does not load', 'symbol position 99 for symbol|not found in symbol table');
+    control('wrong-sympos', mutate(ours, 'bump-sympos'), 'insmod-fails', 'every KLP symbol asks for sympos 99: klp_find_object_symbol finds no such position and the patch does not load', 'symbol position 99 for symbol|not found in symbol table');
     control('dropped-relocation', dropKlpRelocation(ours), 'patched', `${BROKEN}one klp relocation dropped: the kernel cannot see it, the patch loads, and the reference it carried stays unrelocated (the bytes klp diff left, 0): an oops, or the observation failing`);
   }
   if (moduleCase) {

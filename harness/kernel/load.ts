@@ -118,8 +118,8 @@ async function kallsymsFor(kernel: KernelTarget, opts: LoadOptions, workDir: str
   return { text: d.text, ms: d.ms };
 }
 
-/** Negative-control edits of a converted module. */
-function mutate(bytes: Uint8Array, how: NonNullable<KernelCase['mutate']>): Uint8Array {
+/** Negative-control edits of a converted module (the 6.1 cases' and the klp-build corpus's). */
+export function mutate(bytes: Uint8Array, how: NonNullable<KernelCase['mutate']>): Uint8Array {
   const obj = readElf(bytes);
   if (how === 'clear-rela-livepatch') {
     for (const s of obj.sections) s.flags &= ~SHF_RELA_LIVEPATCH;
